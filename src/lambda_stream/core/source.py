@@ -1,0 +1,98 @@
+"""Nodes that read a Stream's source: a sync iterable (in chunks) or an async iterable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from ._base import Failure
+
+
+class SequenceNode:
+    """A list or tuple: sliced in chunks, never copied whole."""
+
+    __slots__ = ("pos", "seq")
+
+    def __init__(self, seq: list[Any] | tuple[Any, ...]) -> None:
+        self.seq = seq
+        self.pos = 0
+
+    async def pull(self, n: int) -> list[Any] | None:
+        pos = self.pos
+        if pos >= len(self.seq):
+            return None
+        chunk = list(self.seq[pos : pos + n])
+        self.pos = pos + len(chunk)
+        return chunk
+
+    async def aclose(self) -> None:
+        self.pos = len(self.seq)
+
+
+class IterableNode:
+    """Any other sync iterable, read lazily: at most ``n`` items per pull."""
+
+    __slots__ = ("it", "source")
+
+    def __init__(self, source: Iterable[Any]) -> None:
+        self.source: Iterable[Any] | None = source
+        self.it: Iterator[Any] | None = None
+
+    async def pull(self, n: int) -> list[Any] | None:
+        if self.it is None:
+            if self.source is None:
+                return None
+            self.it, self.source = iter(self.source), None
+        try:
+            chunk = list(islice(self.it, n))
+        except Exception as e:  # the iterator itself failed: pass the error on, then end
+            self.it = iter(())
+            return [Failure(e)]
+        return chunk or None
+
+    async def aclose(self) -> None:
+        it, self.it, self.source = self.it, iter(()), None
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
+
+
+class AsyncIterableNode:
+    """An async iterable, one item per pull: its items may be slow to come."""
+
+    __slots__ = ("ait", "done", "source")
+
+    def __init__(self, source: AsyncIterable[Any]) -> None:
+        self.source = source
+        self.ait: AsyncIterator[Any] | None = None
+        self.done = False
+
+    async def pull(self, n: int) -> list[Any] | None:
+        if self.done:
+            return None
+        if self.ait is None:
+            self.ait = aiter(self.source)
+        try:
+            return [await anext(self.ait)]
+        except StopAsyncIteration:
+            self.done = True
+            return None
+        except Exception as e:
+            self.done = True
+            return [Failure(e)]
+
+    async def aclose(self) -> None:
+        self.done = True
+        ait, self.ait = self.ait, None
+        aclose = getattr(ait, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class EmptyNode:
+    async def pull(self, n: int) -> list[Any] | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None

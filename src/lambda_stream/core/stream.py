@@ -1,0 +1,216 @@
+"""``Stream``: a lazy, pull-based stream over asyncio with Highland's semantics.
+
+Nothing runs until a terminal (``to_list``, ``drain``) pulls. Element-wise steps are fused into one
+node per run of steps; every other step is a node of its own (see ``_base`` for the protocol).
+An exception raised for one element travels as a value in its place: the steps after it are
+skipped for that element only, ``errors(handler)`` can recover it, and a terminal raises the
+original exception (after cancelling and awaiting the work still in flight).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from typing import Any, Generic, TypeVar, Union
+
+from ._base import CHUNK, Failure, Node, drain_node, resolve
+from .aggregate import BatchNode, GroupNode, RateLimitNode, ReduceNode, TimeOrCountNode
+from .concurrency import Hub, MergeNode, ParallelMapNode
+from .source import AsyncIterableNode, EmptyNode, IterableNode, SequenceNode
+from .transform import (
+    ErrorsStep,
+    FilterStep,
+    FlatMapStep,
+    FusedNode,
+    MapStep,
+    RejectStep,
+    SpliceStep,
+    Step,
+    TapStep,
+)
+
+T = TypeVar("T")
+U = TypeVar("U")
+A = TypeVar("A")
+
+MaybeAwaitable = Union[U, Awaitable[U]]
+Push = Callable[[Any], None]
+ErrorHandler = Callable[[BaseException, Push], Any]
+
+# A fork's default buffer: how far the fastest branch may run ahead of the slowest.
+FORK_BUFFER = 1024
+
+
+def _node_of(source: Any) -> Node:
+    if isinstance(source, Stream):
+        return source._stream_node()
+    if isinstance(source, list | tuple):
+        return SequenceNode(source)
+    if isinstance(source, AsyncIterable):
+        return AsyncIterableNode(source)
+    if isinstance(source, Iterable):
+        return IterableNode(source)
+    raise TypeError(f"Stream() takes an iterable or an async iterable, not {type(source).__name__}")
+
+
+class Stream(Generic[T]):
+    """A lazy stream of elements; build it with steps, run it with a terminal.
+
+    A stream is consumed once: build a new one (or ``fork``) to read the elements twice.
+    """
+
+    __slots__ = ("_consumed", "_hub", "_node", "_source", "_steps")
+
+    def __init__(self, source: Iterable[T] | AsyncIterable[T] | None = None) -> None:
+        self._source: Any = source
+        self._node: Node | None = None
+        self._steps: tuple[Step, ...] = ()
+        self._hub: Hub | None = None
+        self._consumed = False
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @classmethod
+    def _of_node(cls, node: Node) -> Stream[Any]:
+        s: Stream[Any] = cls(None)
+        s._node = node
+        return s
+
+    def _stream_node(self) -> Node:
+        if self._consumed:
+            raise RuntimeError("this stream was already consumed; fork() it to read it twice")
+        self._consumed = True
+        if self._node is not None:
+            node = self._node
+        elif self._source is None:
+            node = EmptyNode()
+        else:
+            node = _node_of(self._source)
+        return FusedNode(node, self._steps) if self._steps else node
+
+    def _with_step(self, step: Step) -> Stream[Any]:
+        if self._hub is not None:
+            raise RuntimeError("this stream was forked; add steps to its forks")
+        s: Stream[Any] = Stream(None)
+        s._source = self._source
+        s._node = self._node
+        s._steps = (*self._steps, step)
+        self._consumed = True  # the new stream owns the source now
+        return s
+
+    def _then(self, make: Callable[[Node], Node]) -> Stream[Any]:
+        return Stream._of_node(make(self._stream_node()))
+
+    # -- element-wise steps (fused) --------------------------------------------------------------
+    def map(self, fn: Callable[[T], MaybeAwaitable[U]], parallel: int = 1) -> Stream[U]:
+        """``fn`` over each element; with ``parallel=n`` up to n calls in flight, order kept."""
+        if parallel == 1:
+            return self._with_step(MapStep(fn))
+        return self._then(lambda up: ParallelMapNode(up, fn, parallel))
+
+    def filter(self, pred: Callable[[T], MaybeAwaitable[object]]) -> Stream[T]:
+        return self._with_step(FilterStep(pred))
+
+    def reject(self, pred: Callable[[T], MaybeAwaitable[object]]) -> Stream[T]:
+        return self._with_step(RejectStep(pred))
+
+    def tap(self, fn: Callable[[T], object]) -> Stream[T]:
+        """Call ``fn`` for its side effect; the element passes on unchanged."""
+        return self._with_step(TapStep(fn))
+
+    def flat_map(self, fn: Callable[[T], Any]) -> Stream[Any]:
+        """``fn`` returns an iterable or a Stream (or an awaitable of one); its elements are spliced in."""
+        return self._with_step(FlatMapStep(fn))
+
+    def errors(self, handler: ErrorHandler) -> Stream[T]:
+        """``handler(err, push)``: ``push(x)`` replaces the error, returning drops it, raising re-raises."""
+        return self._with_step(ErrorsStep(handler))
+
+    # -- other steps -----------------------------------------------------------------------------
+    def batch(self, n: int) -> Stream[list[T]]:
+        return self._then(lambda up: BatchNode(up, n))
+
+    def batch_with_time_or_count(self, ms: float, n: int) -> Stream[list[T]]:
+        return self._then(lambda up: TimeOrCountNode(up, ms, n))
+
+    def group(self, key: Callable[[T], Any] | str) -> Stream[dict[Any, list[T]]]:
+        return self._then(lambda up: GroupNode(up, key))
+
+    def reduce(self, fn: Callable[[A, T], MaybeAwaitable[A]], init: A) -> Stream[A]:
+        return self._then(lambda up: ReduceNode(up, fn, init))
+
+    def rate_limit(self, num: int, ms: float) -> Stream[T]:
+        return self._then(lambda up: RateLimitNode(up, num, ms))
+
+    def parallel(self, n: int) -> Stream[Any]:
+        """For a stream of streams or awaitables: run up to ``n`` at once, output in order."""
+        return self.map(_settle, parallel=n)._with_step(SpliceStep(_identity))
+
+    def through(self, step: Callable[[Stream[T]], Stream[U]]) -> Stream[U]:
+        """Apply a curried step: ``s.through(update_dynamodb(...))``."""
+        return step(self)
+
+    def fork(self, buffer: int = FORK_BUFFER) -> Stream[T]:
+        """A branch that sees every element; the slowest fork sets the pace (bounded buffer)."""
+        return self._branch(bounded=True, buffer=buffer)
+
+    def observe(self) -> Stream[T]:
+        """A branch that sees every element and never holds the others back (unbounded buffer)."""
+        return self._branch(bounded=False, buffer=FORK_BUFFER)
+
+    def _branch(self, bounded: bool, buffer: int) -> Stream[T]:
+        if self._hub is None:
+            self._hub = Hub(self._stream_node(), buffer)
+        return Stream._of_node(self._hub.branch(bounded))
+
+    @staticmethod
+    def merge(streams: Iterable[Stream[Any]]) -> Stream[Any]:
+        """Interleave the streams fairly; ends when all have ended."""
+        return Stream._of_node(MergeNode([s._stream_node() for s in streams]))
+
+    # -- terminals -------------------------------------------------------------------------------
+    async def to_list(self) -> list[T]:
+        """Run the stream and return its elements; an unhandled error is raised here."""
+        out: list[Any] = []
+        await self._run(out.extend)
+        return out
+
+    async def drain(self) -> None:
+        """Run the stream for its side effects; an unhandled error is raised here."""
+        await self._run(None)
+
+    async def _run(self, sink: Callable[[list[Any]], None] | None) -> None:
+        node = self._stream_node()
+        try:
+            while (items := await node.pull(CHUNK)) is not None:
+                for x in items:
+                    if x.__class__ is Failure:
+                        raise x.error
+                if sink is not None:
+                    sink(items)
+        finally:
+            await node.aclose()
+
+    def __aiter__(self) -> Any:
+        return self._iterate()
+
+    async def _iterate(self) -> Any:
+        node = self._stream_node()
+        try:
+            while (items := await node.pull(CHUNK)) is not None:
+                for x in items:
+                    if x.__class__ is Failure:
+                        raise x.error
+                    yield x
+        finally:
+            await node.aclose()
+
+
+async def _settle(x: Any) -> list[Any]:
+    if isinstance(x, Stream):
+        return await drain_node(x._stream_node())
+    return [await resolve(x)]
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
