@@ -83,8 +83,12 @@ class TimeOrCountNode:
                 self.buf = []
                 break
             want = self.count - len(self.buf)
-            if self.pending is None and not self.buf:
-                items = await self.up.pull(want)  # no batch open: no clock to watch
+            if not self.buf:  # no batch open: no clock to watch
+                if self.pending is None:
+                    items = await self.up.pull(want)
+                else:
+                    pending, self.pending = self.pending, None
+                    items = await pending
             else:
                 if self.pending is None:
                     self.pending = asyncio.ensure_future(self.up.pull(want))

@@ -231,14 +231,14 @@ class Hub:
                     continue
             self.pulling = True
             try:
-                items = await self.up.pull(max(1, min(n, room)))
+                pulled = await self.up.pull(max(1, min(n, room)))
             finally:
                 self.pulling = False
                 self._notify()
-            if items is None:
+            if pulled is None:
                 self.done = True
             else:
-                self.buf.extend(items)
+                self.buf.extend(pulled)
 
     async def detach(self, branch: BranchNode) -> None:
         if branch in self.branches:

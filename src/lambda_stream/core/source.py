@@ -44,11 +44,12 @@ class IterableNode:
             if self.source is None:
                 return None
             self.it, self.source = iter(self.source), None
+        chunk: list[Any] = []
         try:
-            chunk = list(islice(self.it, n))
+            chunk.extend(islice(self.it, n))  # keeps what came before a failure
         except Exception as e:  # the iterator itself failed: pass the error on, then end
             self.it = iter(())
-            return [Failure(e)]
+            chunk.append(Failure(e))
         return chunk or None
 
     async def aclose(self) -> None:

@@ -9,8 +9,9 @@ original exception (after cancelling and awaiting the work still in flight).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 from ._base import CHUNK, Failure, Node, drain_node, resolve
 from .aggregate import BatchNode, GroupNode, RateLimitNode, ReduceNode, TimeOrCountNode
@@ -23,6 +24,7 @@ from .transform import (
     FusedNode,
     MapStep,
     RejectStep,
+    SerialNode,
     SpliceStep,
     Step,
     TapStep,
@@ -32,7 +34,7 @@ T = TypeVar("T")
 U = TypeVar("U")
 A = TypeVar("A")
 
-MaybeAwaitable = Union[U, Awaitable[U]]
+MaybeAwaitable: TypeAlias = U | Awaitable[U]
 Push = Callable[[Any], None]
 ErrorHandler = Callable[[BaseException, Push], Any]
 
@@ -87,6 +89,8 @@ class Stream(Generic[T]):
         return FusedNode(node, self._steps) if self._steps else node
 
     def _with_step(self, step: Step) -> Stream[Any]:
+        if inspect.iscoroutinefunction(step.fn):
+            return self._then(lambda up: SerialNode(up, step))
         if self._hub is not None:
             raise RuntimeError("this stream was forked; add steps to its forks")
         s: Stream[Any] = Stream(None)
@@ -100,8 +104,17 @@ class Stream(Generic[T]):
         return Stream._of_node(make(self._stream_node()))
 
     # -- element-wise steps (fused) --------------------------------------------------------------
-    def map(self, fn: Callable[[T], MaybeAwaitable[U]], parallel: int = 1) -> Stream[U]:
-        """``fn`` over each element; with ``parallel=n`` up to n calls in flight, order kept."""
+    @overload
+    def map(self, fn: Callable[[T], Awaitable[U]], parallel: int = 1) -> Stream[U]: ...
+    @overload
+    def map(self, fn: Callable[[T], U], parallel: int = 1) -> Stream[U]: ...
+    def map(self, fn: Callable[[T], Any], parallel: int = 1) -> Stream[Any]:
+        """``fn`` over each element; with ``parallel=n`` up to n calls in flight, order kept.
+
+        Sync steps are fused and run over chunks of elements; an ``async def`` step runs one
+        element at a time, pulled on demand (a sync function returning an awaitable is awaited
+        in place, as part of its chunk).
+        """
         if parallel == 1:
             return self._with_step(MapStep(fn))
         return self._then(lambda up: ParallelMapNode(up, fn, parallel))
@@ -212,5 +225,3 @@ async def _settle(x: Any) -> list[Any]:
 
 def _identity(x: Any) -> Any:
     return x
-
-

@@ -145,6 +145,32 @@ class ErrorsStep(Step):
         return out
 
 
+class SerialNode:
+    """One step whose callable is a coroutine function: one element at a time, pulled on demand.
+
+    An ``async def`` step does I/O; running it over a whole chunk would read the source ahead of
+    a slow consumer and start calls an early stop then throws away. Sync steps stay fused.
+    """
+
+    __slots__ = ("step", "up")
+
+    def __init__(self, up: Node, step: Step) -> None:
+        self.up = up
+        self.step = step
+
+    async def pull(self, n: int) -> list[Any] | None:
+        while True:
+            items = await self.up.pull(1)
+            if items is None:
+                return None
+            out = await self.step.apply(items)
+            if out:
+                return out
+
+    async def aclose(self) -> None:
+        await self.up.aclose()
+
+
 class FusedNode:
     """Runs a run of element-wise steps over each chunk its upstream gives."""
 

@@ -1,0 +1,57 @@
+"""``on_event_type``: the predicate that routes uows to a rule by event type.
+
+``rule["event_type"]`` is a string (exact match), a compiled regex (searched, like JS ``test``), a
+list/tuple/set of strings (membership) or a function of the type. The matcher is built once per
+rule; a uow without an event type matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ..errors import ConfigurationError
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def _matcher(rule: Mapping[str, Any]) -> Callable[[str], Any]:
+    spec = rule.get("event_type")
+    if isinstance(spec, str):
+        return spec.__eq__
+    if isinstance(spec, re.Pattern):
+        return spec.search
+    if isinstance(spec, list | tuple | set | frozenset) and all(isinstance(t, str) for t in spec):
+        return frozenset(spec).__contains__
+    if callable(spec):
+        return spec  # type: ignore[no-any-return]
+    raise ConfigurationError(
+        f"Rule: {rule.get('id')}, has improperly configured event_type filter. "
+        "Must be a string, list of strings, regex or function."
+    )
+
+
+def on_event_type(rule: Mapping[str, Any]) -> Predicate:
+    """A predicate ``uow -> bool``: does the uow's ``event.type`` match ``rule["event_type"]``?"""
+    match = _matcher(rule)
+
+    def predicate(uow: Mapping[str, Any]) -> bool:
+        event = uow.get("event")
+        t = event.get("type") if isinstance(event, Mapping) else None
+        return isinstance(t, str) and bool(match(t))
+
+    return predicate
+
+
+filter_on_event_type = on_event_type
+
+
+def prefilter_on_event_types(rules: Iterable[Mapping[str, Any]]) -> Predicate:
+    """A predicate that keeps a uow when any of the rules' event types match (JS prefilter)."""
+    predicates = [on_event_type(r) for r in rules]
+
+    def predicate(uow: Mapping[str, Any]) -> bool:
+        return any(p(uow) for p in predicates)
+
+    return predicate

@@ -1,0 +1,30 @@
+"""``out_source_is_self``: listeners ignore the events their own service emitted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+def self_source() -> str | None:
+    """This service's ``tags.source``: ``SERVICE``, else ``PROJECT``, else ``SERVERLESS_PROJECT``.
+
+    The same order the JS library uses to set ``tags.source`` on the events it publishes; read at
+    call time (never at import).
+    """
+    env = os.environ
+    return env.get("SERVICE") or env.get("PROJECT") or env.get("SERVERLESS_PROJECT") or None
+
+
+def out_source_is_self(uow: Mapping[str, Any]) -> bool:
+    """Keep a uow unless its event's ``tags.source`` is this service.
+
+    A uow without ``tags.source`` is kept, and so is every uow when this service's own name is not
+    configured (JS would compare against ``undefined``).
+    """
+    event = uow.get("event")
+    tags = event.get("tags") if isinstance(event, Mapping) else None
+    source = tags.get("source") if isinstance(tags, Mapping) else None
+    me = self_source()
+    return source is None or me is None or source != me
