@@ -89,7 +89,11 @@ class ParallelMapNode:
                 self._take_upstream(pending.result())
                 continue
             if not window:
-                return None
+                if self.pending is None:
+                    return None
+                pending, self.pending = self.pending, None  # calls all done, source still slow
+                self._take_upstream(await pending)
+                continue
             head = window[0]
             if head.__class__ is _Done or head.done():
                 out: list[Any] = []

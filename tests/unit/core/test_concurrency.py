@@ -260,3 +260,18 @@ def test_merge_error_cancels_other_branches() -> None:
 
     assert run(go()) == set()
     assert g.in_flight == 0
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+def test_map_parallel_waits_for_a_source_slower_than_the_calls(limit: int) -> None:
+    async def src() -> Any:
+        yield 1
+        await asyncio.sleep(0.01)
+        yield 2
+        await asyncio.sleep(0.01)
+        yield 3
+
+    async def same(x: int) -> int:
+        return x
+
+    assert run(Stream(src()).map(same, parallel=limit).to_list()) == [1, 2, 3]

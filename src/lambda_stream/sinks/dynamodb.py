@@ -1,0 +1,89 @@
+"""``update_dynamodb`` (alias ``update``) and ``put_dynamodb``: one write per uow, ``parallel`` at once.
+
+A conditional write that loses (``ConditionalCheckFailedError``, e.g. under ``timestamp_condition``)
+is a stale write: a no-op for its uow (response ``{}``), not a fault, unless
+``throw_condition_failure=True``. ``update_dynamodb`` then runs the uow's ``fallback_update_request``
+once when it has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConditionalCheckFailedError
+from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
+
+if TYPE_CHECKING:
+    from ..core import Stream
+
+__all__ = ["put_dynamodb", "update", "update_dynamodb"]
+
+
+def _load() -> Any:
+    from ..connectors.dynamodb import DynamoDBConnector
+
+    return DynamoDBConnector
+
+
+def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+    """UpdateItem with each uow's ``update_request`` (``{Key, UpdateExpression, ...}``).
+
+    Options: ``table_name`` (``ENTITY_TABLE_NAME``, else ``EVENT_TABLE_NAME``; a request's own
+    ``TableName`` wins), ``parallel`` (``UPDATE_PARALLEL``/``PARALLEL``, 4),
+    ``update_request_field``, ``update_response_field``, ``fallback_update_request_field``,
+    ``throw_condition_failure``, ``connector``/``connectors``.
+    """
+    table = option_str(opt, "table_name", ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"), "undefined")
+    request_field = str(opt.get("update_request_field") or "update_request")
+    response_field = str(opt.get("update_response_field") or "update_response")
+    fallback_field = str(opt.get("fallback_update_request_field") or "fallback_update_request")
+    throw = bool(opt.get("throw_condition_failure", False))
+    parallel = option_number(opt, "parallel", ("UPDATE_PARALLEL", "PARALLEL"), 4)
+    connector = resolve_connector(opt, _load, parallel)
+
+    async def invoke(req: Any, uow: Uow) -> Any:
+        try:
+            return await connector.update_item({"TableName": table, **req})
+        except ConditionalCheckFailedError:
+            if throw:
+                raise
+        fallback = uow.get(fallback_field)
+        if not fallback:
+            return {}
+        try:
+            return await connector.update_item({"TableName": table, **fallback})
+        except ConditionalCheckFailedError:
+            if throw:
+                raise
+            return {}
+
+    return per_uow_sink(request_field, response_field, parallel, invoke)
+
+
+update = update_dynamodb
+
+
+def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+    """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``).
+
+    Options: ``table_name`` (``EVENT_TABLE_NAME``, else ``ENTITY_TABLE_NAME``), ``parallel``
+    (``UPDATE_PARALLEL``/``PARALLEL``, 4), ``put_request_field``, ``put_response_field``,
+    ``throw_condition_failure``, ``connector``/``connectors``.
+    """
+    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"), "undefined")
+    request_field = str(opt.get("put_request_field") or "put_request")
+    response_field = str(opt.get("put_response_field") or "put_response")
+    throw = bool(opt.get("throw_condition_failure", False))
+    parallel = option_number(opt, "parallel", ("UPDATE_PARALLEL", "PARALLEL"), 4)
+    connector = resolve_connector(opt, _load, parallel)
+
+    async def invoke(req: Any, uow: Uow) -> Any:
+        try:
+            return await connector.put_item({"TableName": table, **req})
+        except ConditionalCheckFailedError:
+            if throw:
+                raise
+            return {}
+
+    return per_uow_sink(request_field, response_field, parallel, invoke)
