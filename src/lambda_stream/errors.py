@@ -4,6 +4,7 @@
     ├── ConfigurationError          bad options or an invalid rule, raised when a handler is built
     ├── DecodeError                 a record could not be normalized (bad base64, JSON, shape)
     ├── FaultError                  raised by ``throw_fault``: a uow to set aside as a fault event
+    ├── DeadlineExceededError       the invocation ran out of time with records unprocessed
     └── ConnectorError              an AWS call failed (botocore errors are mapped here, once)
         ├── ThrottledError              throttling / provisioned throughput exceeded (retryable)
         ├── ConditionalCheckFailedError a conditional write lost (a stale update)
@@ -77,3 +78,11 @@ class BatchEntriesFailedError(ConnectorError):
     ) -> None:
         super().__init__(message, code=code, uow=uow)
         self.failed = failed or []
+
+
+class DeadlineExceededError(LambdaStreamError):
+    """The invocation ran out of time before every record was processed.
+
+    Raised (so Lambda retries the batch) only when the handler cannot report the unprocessed
+    records as batch item failures.
+    """

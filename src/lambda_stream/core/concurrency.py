@@ -169,8 +169,18 @@ class MergeNode:
             await node.aclose()
 
 
+def _claim(f: Failure) -> bool:
+    if f.claimed:
+        return False
+    f.claimed = True
+    return True
+
+
 class Hub:
     """Shares one upstream among branches; each branch sees every element.
+
+    An error is not copied: it goes to the first branch that reads it (one error, one outcome —
+    a record that fails to decode becomes one fault, not one per pipeline).
 
     A bounded branch (``fork``) holds the source back until it has caught up to within ``limit``
     elements; an unbounded one (``observe``) never holds the others back, its buffer grows instead.
@@ -185,6 +195,7 @@ class Hub:
         self.done = False
         self.pulling = False
         self.waiters: list[asyncio.Future[None]] = []
+        self.has_failures = False
 
     def branch(self, bounded: bool) -> BranchNode:
         b = BranchNode(self, bounded, self.base)
@@ -220,7 +231,11 @@ class Hub:
                 branch.pos += len(items)
                 self._trim()
                 self._notify()
-                return items
+                if self.has_failures:
+                    items = [x for x in items if x.__class__ is not Failure or _claim(x)]
+                if items:
+                    return items
+                continue
             if self.done:
                 return None
             if self.pulling:
@@ -243,6 +258,8 @@ class Hub:
                 self.done = True
             else:
                 self.buf.extend(pulled)
+                if not self.has_failures:
+                    self.has_failures = any(x.__class__ is Failure for x in pulled)
 
     async def detach(self, branch: BranchNode) -> None:
         if branch in self.branches:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from ._base import Failure
+from ._base import Failure, Node
 
 
 class SequenceNode:
@@ -97,3 +97,35 @@ class EmptyNode:
 
     async def aclose(self) -> None:
         return None
+
+
+class ConcatNode:
+    """The first node's elements, then those of a node made only once the first has ended."""
+
+    __slots__ = ("first", "make", "second")
+
+    def __init__(self, first: Node, make: Callable[[], Node]) -> None:
+        self.first: Node | None = first
+        self.make: Callable[[], Node] | None = make
+        self.second: Node | None = None
+
+    async def pull(self, n: int) -> list[Any] | None:
+        if self.first is not None:
+            items = await self.first.pull(n)
+            if items is not None:
+                return items
+            first, self.first = self.first, None
+            await first.aclose()
+        if self.second is None:
+            if self.make is None:
+                return None
+            make, self.make = self.make, None
+            self.second = make()
+        return await self.second.pull(n)
+
+    async def aclose(self) -> None:
+        self.make = None
+        for node in (self.first, self.second):
+            if node is not None:
+                await node.aclose()
+        self.first = self.second = None

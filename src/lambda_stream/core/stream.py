@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, overload
 from ._base import CHUNK, Failure, Node, drain_node, resolve
 from .aggregate import BatchNode, GroupNode, RateLimitNode, ReduceNode, TimeOrCountNode
 from .concurrency import Hub, MergeNode, ParallelMapNode
-from .source import AsyncIterableNode, EmptyNode, IterableNode, SequenceNode
+from .source import AsyncIterableNode, ConcatNode, EmptyNode, IterableNode, SequenceNode
 from .transform import (
     ErrorsStep,
     FilterStep,
@@ -45,7 +45,7 @@ FORK_BUFFER = 1024
 def _node_of(source: Any) -> Node:
     if isinstance(source, Stream):
         return source._stream_node()
-    if isinstance(source, list | tuple):
+    if type(source) in (list, tuple):  # a subclass may define its own iteration
         return SequenceNode(source)
     if isinstance(source, AsyncIterable):
         return AsyncIterableNode(source)
@@ -173,6 +173,15 @@ class Stream(Generic[T]):
         if self._hub is None:
             self._hub = Hub(self._stream_node(), buffer)
         return Stream._of_node(self._hub.branch(bounded))
+
+    def concat(self, then: Stream[U] | Callable[[], Stream[U]]) -> Stream[T | U]:
+        """This stream's elements, then ``then``'s; a callable is called only when this one has ended."""
+
+        def make() -> Node:
+            nxt = then() if callable(then) and not isinstance(then, Stream) else then
+            return nxt._stream_node()
+
+        return self._then(lambda up: ConcatNode(up, make))
 
     @staticmethod
     def merge(streams: Iterable[Stream[Any]]) -> Stream[Any]:

@@ -1,1 +1,19 @@
-"""pipelines."""
+"""Pipelines: bind options, fork a head into many pipelines, and the Lambda entry."""
+
+from .assemble import Pipelines, initialize, initialize_from
+from .handler import BatchResponse, RecordGate, lambda_handler
+from .log import pipeline_logger, print_end_pipeline, print_start_pipeline
+from .options import default_options
+
+__all__ = [
+    "BatchResponse",
+    "Pipelines",
+    "RecordGate",
+    "default_options",
+    "initialize",
+    "initialize_from",
+    "lambda_handler",
+    "pipeline_logger",
+    "print_end_pipeline",
+    "print_start_pipeline",
+]

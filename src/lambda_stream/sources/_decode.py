@@ -10,10 +10,12 @@ import base64
 import binascii
 import functools
 import json
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ..errors import DecodeError
+from ..utils.compression import COMPRESSION_PREFIX, unzip_text
 
 Uow = dict[str, Any]
 R = TypeVar("R")
@@ -72,13 +74,73 @@ def b64_text(data: Any, where: str) -> str:
         raise DecodeError(f"{where}: invalid base64 or UTF-8: {e}") from e
 
 
-def json_value(text: Any, where: str) -> Any:
+def json_value(text: Any, where: str, *, decompress: bool = False) -> Any:
+    """The value of JSON ``text``; with ``decompress``, as JS ``JSON.parse(text, decompress)``.
+
+    The reviver only runs when the text can hold a compressed field (see ``may_be_compressed``), so
+    an ordinary payload costs one substring scan and is returned exactly as ``json.loads`` built it.
+    """
     if not isinstance(text, str | bytes | bytearray):
         raise DecodeError(f"{where}: expected JSON text, got {type(text).__name__}")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as e:
         raise DecodeError(f"{where}: invalid JSON: {e}") from e
+    if decompress and may_be_compressed(text):
+        value = revive_compressed(value, where)
+    return value
+
+
+_PREFIX_BYTES = COMPRESSION_PREFIX.encode("ascii")
+
+
+def may_be_compressed(text: str | bytes | bytearray) -> bool:
+    """False when no string in the JSON ``text`` can start with the compression marker.
+
+    Besides the marker itself, the escapes that may spell one of its letters ("C" is \\u0043 ...
+    "S" is \\u0053) count: JSON.parse decodes them before the reviver sees the string. Testing
+    for a backslash first keeps the common case (no escapes at all) to one fast scan.
+    """
+    if isinstance(text, str):
+        return COMPRESSION_PREFIX in text or ("\\" in text and ("\\u004" in text or "\\u005" in text))
+    return _PREFIX_BYTES in text or (b"\\" in text and (b"\\u004" in text or b"\\u005" in text))
+
+
+def revive_compressed(value: Any, where: str) -> Any:
+    """``value`` (freshly parsed JSON, updated in place) as JS ``JSON.parse(text, decompress)`` gives it.
+
+    Like the JS reviver, every string (object value, array element or the top-level value) that
+    starts with ``COMPRESSED`` is replaced by the JSON value it holds, again and again while that is
+    itself a compressed string; a restored object or array is not searched further (the reviver
+    has already visited that key). A field that does not decompress raises ``DecodeError``.
+    """
+    if isinstance(value, str):
+        return _expand(value, where) if value.startswith(COMPRESSION_PREFIX) else value
+    if isinstance(value, dict):
+        for k, v in value.items():  # replacing values of existing keys while iterating is safe
+            if isinstance(v, str):
+                if v.startswith(COMPRESSION_PREFIX):
+                    value[k] = _expand(v, f"{where}.{k}")
+            elif isinstance(v, dict | list):
+                revive_compressed(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, str):
+                if v.startswith(COMPRESSION_PREFIX):
+                    value[i] = _expand(v, f"{where}[{i}]")
+            elif isinstance(v, dict | list):
+                revive_compressed(v, f"{where}[{i}]")
+    return value
+
+
+def _expand(text: str, where: str) -> Any:
+    value: Any = text
+    try:
+        while isinstance(value, str) and value.startswith(COMPRESSION_PREFIX):
+            value = json.loads(unzip_text(value[len(COMPRESSION_PREFIX) :]))
+    except (ValueError, OSError, EOFError, zlib.error) as e:  # base64, gzip, UTF-8 or JSON
+        raise DecodeError(f"{where}: cannot decompress a compressed field: {_describe(e)}") from e
+    return value
 
 
 def json_object(text: Any, where: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from ._decode import Uow, as_event, b64_text, decoder, field, json_value, record
 
 def _decode(record: Any) -> Uow:
     record_id = field(record, "recordId", str, "record")
-    payload = as_event(json_value(b64_text(record.get("data"), "data"), "data"), "data")
+    payload = as_event(json_value(b64_text(record.get("data"), "data"), "data", decompress=True), "data")
     return {"record": record, "event": payload, "record_id": record_id, "result": "Dropped"}
 
 
@@ -19,7 +19,9 @@ def from_firehose(event: dict[str, Any]) -> Stream[Uow]:
     """One uow per record: ``{record, event, record_id, result: "Dropped"}``.
 
     ``result`` is the Firehose transformation result, ``Dropped`` until a step sets ``Ok`` (as in
-    JS). Events tagged ``tags.skip`` are dropped; undecodable records become ``DecodeError`` values.
+    JS). Compressed fields are restored (the JS ``decompress`` reviver). Events tagged ``tags.skip``
+    are dropped; undecodable records (a field that does not decompress too) become ``DecodeError``
+    values.
     """
     records = records_of(event, "records", "from_firehose")
     return Stream(records).map(decoder("from_firehose", _decode)).filter(out_skip)

@@ -16,7 +16,8 @@ def _decode_message(record: Any) -> Uow:
 
 def _decode_event(record: Any) -> Uow:
     message_id = field(record, "messageId", str, "record")
-    payload = as_event(json_value(field(record, "body", str, "record"), "body"), "body")
+    body = field(record, "body", str, "record")
+    payload = as_event(json_value(body, "body", decompress=True), "body")
     return {"record": record, "event": {"id": message_id, **payload}}
 
 
@@ -31,6 +32,11 @@ def from_sqs(event: dict[str, Any]) -> Stream[Uow]:
 
 
 def from_sqs_event(event: dict[str, Any]) -> Stream[Uow]:
-    """One uow per message: ``event = {"id": messageId, **json.loads(body)}``."""
+    """One uow per message: ``event = {"id": messageId, **json.loads(body)}``.
+
+    Compressed fields in the body are restored (the JS ``decompress`` reviver); a body that does not
+    decode (bad JSON, no ``type``, a field that does not decompress) becomes a ``DecodeError``
+    carrying the record.
+    """
     records = records_of(event, "Records", "from_sqs_event")
     return Stream(records).map(decoder("from_sqs_event", _decode_event))

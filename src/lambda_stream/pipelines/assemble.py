@@ -1,0 +1,97 @@
+"""``initialize`` / ``assemble`` / ``initialize_from``: many pipelines over one forked head."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ..core import Stream
+from ..errors import ConfigurationError
+from ..faults import faults, flush_faults
+from .log import pipeline_logger
+
+Step = Callable[[Stream[Any]], Stream[Any]]
+Pipeline = Callable[[dict[str, Any]], Step]
+
+
+class Pipelines:
+    """Pipelines bound to their options; ``assemble`` runs them all over one head stream."""
+
+    def __init__(self, steps: dict[str, tuple[Step, Any]], opt: dict[str, Any]) -> None:
+        self.steps = steps
+        self.opt = opt
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.steps)
+
+    def assemble(self, head: Stream[Any], include_faults: bool = True) -> Stream[Any]:
+        """Fork ``head`` into every pipeline (``observe``: a slow one never holds the others back),
+        merge their outputs, then turn errors that carry a uow into fault events and flush them."""
+        lines = [
+            head.observe().map(_adorn(pid, logger)).through(step)
+            for pid, (step, logger) in self.steps.items()
+        ]
+        s = Stream.merge(lines)
+        if include_faults:
+            s = s.errors(faults).through(flush_faults(**self.opt))
+        return s
+
+
+def _adorn(pid: str, logger: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def adorn(uow: dict[str, Any]) -> dict[str, Any]:
+        return {**uow, "pipeline": pid, "logger": logger}
+
+    return adorn
+
+
+def initialize(pipelines: Mapping[str, Pipeline], opt: Mapping[str, Any] | None = None) -> Pipelines:
+    """Bind each pipeline to ``{**opt, "id": id, "logger": pl.<id>}``; honours enabled/disabled ids."""
+    base = dict(opt or {})
+    enabled = base.get("enabled_pipelines")
+    disabled = base.get("disabled_pipelines") or ()
+    debug = str(base.get("debug") or "")
+    steps: dict[str, tuple[Step, Any]] = {}
+    for pid, pipeline in pipelines.items():
+        if (enabled is not None and pid not in enabled) or pid in disabled:
+            continue
+        logger = pipeline_logger(pid, debug)
+        steps[pid] = (pipeline({**base, "id": pid, "logger": logger}), logger)
+    return Pipelines(steps, base)
+
+
+REQUIRED_RULE_FIELDS = ("id", "flavor")
+
+
+def initialize_from(rules: Iterable[Mapping[str, Any]]) -> dict[str, Pipeline]:
+    """Pipelines from rules ``{id, flavor, event_type, ...}``: ``flavor(rule)`` builds the pipeline.
+
+    Rules are checked now, not on the first event: a missing field fails with the rule id and the
+    field; a flavor may list its own ``required_fields``.
+    """
+    out: dict[str, Pipeline] = {}
+    for i, rule in enumerate(rules):
+        rid = rule.get("id")
+        for name in REQUIRED_RULE_FIELDS:
+            if not rule.get(name):
+                raise ConfigurationError(f"rule {rid or f'#{i}'!s}: missing required field {name!r}")
+        flavor = rule["flavor"]
+        if not callable(flavor):
+            raise ConfigurationError(f"rule {rid}: 'flavor' must be a pipeline factory, got {flavor!r}")
+        for name in getattr(flavor, "required_fields", ()):
+            if rule.get(name) in (None, "", [], {}):
+                raise ConfigurationError(
+                    f"rule {rid}: missing required field {name!r} for flavor {flavor.__name__}"
+                )
+        if rid in out:
+            raise ConfigurationError(f"rule {rid}: duplicate rule id")
+        out[str(rid)] = _from_rule(dict(rule))
+    return out
+
+
+def _from_rule(rule: dict[str, Any]) -> Pipeline:
+    def pipeline(opt: dict[str, Any]) -> Step:
+        step: Step = rule["flavor"]({**opt, **rule})
+        return step
+
+    return pipeline

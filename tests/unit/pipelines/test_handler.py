@@ -1,0 +1,196 @@
+"""lambda_handler: one loop per container, partial batch responses, the deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from lambda_stream import (
+    Stream,
+    faulty,
+    from_dynamodb,
+    from_kinesis,
+    from_sqs_event,
+    initialize,
+    lambda_handler,
+)
+from lambda_stream.errors import DeadlineExceededError
+from lambda_stream.testing import to_dynamodb_records, to_kinesis_records, to_sqs_event_records
+
+
+class Context:
+    """The part of the Lambda context the handler reads."""
+
+    def __init__(self, remaining_ms: float) -> None:
+        self._deadline = time.monotonic() + remaining_ms / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._deadline - time.monotonic()) * 1000)
+
+
+EVENTS = [{"id": f"e{i}", "type": "thing-created", "n": i} for i in range(8)]
+
+
+def fails_on(*ns: int) -> Any:
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def step(uow: dict[str, Any]) -> dict[str, Any]:
+            if uow["event"]["n"] in ns:
+                raise ValueError(uow["event"]["id"])
+            return uow
+
+        return lambda s: s.map(faulty(step))
+
+    return pipeline
+
+
+def test_one_event_loop_per_container() -> None:
+    loops: list[Any] = []
+
+    def build(event: dict[str, Any], context: Any) -> Stream[Any]:
+        return from_kinesis(event).tap(lambda u: loops.append(asyncio.get_running_loop()))
+
+    handler = lambda_handler(build)
+    assert handler(to_kinesis_records(EVENTS[:1]), None) is None
+    handler(to_kinesis_records(EVENTS[:1]), None)
+    assert loops[0] is loops[1]
+
+
+def test_sqs_faults_as_failures_reports_exactly_the_faulted_messages() -> None:
+    event = to_sqs_event_records(EVENTS)
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": fails_on(2, 5)}, {}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    response = handler(event, Context(60_000))
+    ids = [r["messageId"] for r in event["Records"]]
+    assert response == {"batchItemFailures": [{"itemIdentifier": ids[2]}, {"itemIdentifier": ids[5]}]}
+
+
+def test_kinesis_reports_from_the_first_failure_onwards() -> None:
+    event = to_kinesis_records(EVENTS)
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": fails_on(5, 3)}, {}).assemble(from_kinesis(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    response = handler(event, Context(60_000))
+    assert response == {"batchItemFailures": [{"itemIdentifier": str(i)} for i in range(3, 8)]}
+
+
+def test_dynamodb_identifier_is_the_sequence_number() -> None:
+    event = to_dynamodb_records(
+        [
+            {
+                "timestamp": 1,
+                "keys": {"pk": str(i), "sk": "thing"},
+                "newImage": {"pk": str(i), "sk": "thing", "n": i},
+            }
+            for i in range(4)
+        ]
+    )
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def step(uow: dict[str, Any]) -> dict[str, Any]:
+            if uow["event"]["raw"]["new"]["n"] == 2:
+                raise ValueError("two")
+            return uow
+
+        return lambda s: s.map(faulty(step))
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_dynamodb(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    assert handler(event, None) == {"batchItemFailures": [{"itemIdentifier": "2"}, {"itemIdentifier": "3"}]}
+
+
+def test_no_failures_gives_an_empty_list() -> None:
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": fails_on()}, {}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+    )
+    assert handler(to_sqs_event_records(EVENTS), Context(60_000)) == {"batchItemFailures": []}
+
+
+def slow_pipeline(opt: dict[str, Any]) -> Any:
+    async def slow(uow: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.sleep(0.05)
+        return uow
+
+    return lambda s: s.map(slow)
+
+
+def test_soft_deadline_stops_pulling_and_reports_the_unstarted_records() -> None:
+    event = to_sqs_event_records(EVENTS)
+    processed: list[str] = []
+
+    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
+        return (
+            initialize({"p": slow_pipeline}, {})
+            .assemble(from_sqs_event(e))
+            .tap(lambda u: processed.append(u["record"]["messageId"]))
+        )
+
+    # 5 s soft margin: the gate closes after roughly 0.12 s, i.e. after 2-3 of the 50 ms records
+    handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
+    response = handler(event, Context(5120))
+    assert response is not None
+    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    ids = [r["messageId"] for r in event["Records"]]
+    assert 0 < len(processed) < len(ids)
+    # every record is either processed or reported, never both, never neither
+    assert sorted(processed + reported) == sorted(ids)
+    assert reported == ids[len(processed) :]
+
+
+def test_without_partial_responses_a_deadline_fails_the_invocation() -> None:
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": slow_pipeline}, {}).assemble(from_sqs_event(e)), soft_margin_ms=5000
+    )
+    with pytest.raises(DeadlineExceededError, match="not processed in time"):
+        handler(to_sqs_event_records(EVENTS), Context(5120))
+
+
+def test_hard_deadline_cancels_in_flight_work_and_reports_every_record() -> None:
+    cancelled: list[bool] = []
+
+    def stuck(opt: dict[str, Any]) -> Any:
+        async def wait(uow: dict[str, Any]) -> dict[str, Any]:
+            try:
+                await asyncio.sleep(60)
+            except asyncio.CancelledError:
+                cancelled.append(True)
+                raise
+            return uow
+
+        return lambda s: s.map(wait, parallel=4)
+
+    event = to_kinesis_records(EVENTS)
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": stuck}, {}).assemble(from_kinesis(e)),
+        partial_batch_response=True,
+        soft_margin_ms=200,
+        hard_margin_ms=100,
+    )
+    response = handler(event, Context(300))
+    assert response == {"batchItemFailures": [{"itemIdentifier": str(i)} for i in range(8)]}
+    assert cancelled == [True] * 4
+
+
+def test_an_error_without_a_uow_fails_the_invocation() -> None:
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def boom(uow: Any) -> Any:
+            raise KeyError("unexpected")
+
+        return lambda s: s.map(boom)
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_sqs_event(e)), partial_batch_response=True
+    )
+    with pytest.raises(KeyError):
+        handler(to_sqs_event_records(EVENTS), Context(60_000))
