@@ -126,41 +126,6 @@ class TimeOrCountNode:
         await self.up.aclose()
 
 
-class GroupNode:
-    """One dict ``{key: [elements...]}`` (Highland's group); ``key`` is a function or a field name."""
-
-    def __init__(self, up: Node, key: Callable[[Any], Any] | str) -> None:
-        self.up = up
-        self.key: Callable[[Any], Any] = (lambda x: x[key]) if isinstance(key, str) else key
-        self.check = AwaitCheck()
-        self.done = False
-
-    async def pull(self, n: int) -> list[Any] | None:
-        if self.done:
-            return None
-        groups: dict[Any, list[Any]] = {}
-        out: list[Any] = []
-        while (items := await self.up.pull(CHUNK)) is not None:
-            for x in items:
-                if x.__class__ is not Failure:
-                    try:
-                        k = self.key(x)
-                        if self.check.needs_await(k):
-                            k = await k
-                        groups.setdefault(k, []).append(x)
-                        continue
-                    except Exception as e:
-                        x = Failure(e)
-                out.append(x)
-        self.done = True
-        out.append(groups)
-        return out
-
-    async def aclose(self) -> None:
-        self.done = True
-        await self.up.aclose()
-
-
 class ReduceNode:
     """One value: ``fn(acc, x)`` folded over the elements from ``init``."""
 
@@ -195,6 +160,23 @@ class ReduceNode:
     async def aclose(self) -> None:
         self.done = True
         await self.up.aclose()
+
+
+class GroupNode(ReduceNode):
+    """One dict ``{key: [elements...]}`` (Highland's group); ``key`` is a function or a field name."""
+
+    def __init__(self, up: Node, key: Callable[[Any], Any] | str) -> None:
+        key_of: Callable[[Any], Any] = (lambda x: x[key]) if isinstance(key, str) else key
+        check = AwaitCheck()
+
+        async def add(groups: dict[Any, list[Any]], x: Any) -> dict[Any, list[Any]]:
+            k = key_of(x)
+            if check.needs_await(k):
+                k = await k
+            groups.setdefault(k, []).append(x)
+            return groups
+
+        super().__init__(up, add, {})
 
 
 class RateLimitNode:

@@ -72,6 +72,16 @@ def _identity(uow: Any, pipeline: str | None, err: BaseException) -> str:
     return str(uuid.uuid5(_FAULT_NAMESPACE, "|".join(parts)))
 
 
+def _pipeline_of(uow: Any) -> str | None:
+    if not isinstance(uow, Mapping):
+        return None
+    pipeline = uow.get("pipeline")
+    batch = uow.get("batch")
+    if pipeline is None and isinstance(batch, list) and batch and isinstance(batch[0], Mapping):
+        pipeline = batch[0].get("pipeline")  # a batch call's uows all come from one pipeline
+    return pipeline if isinstance(pipeline, str) else None
+
+
 def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[str, Any]:
     """The fault event for an error carrying ``err.uow`` (the JS wire shape).
 
@@ -79,7 +89,7 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
     fault id). A fault larger than ``max_size`` keeps only the record(s) of its uow.
     """
     uow = err.uow  # type: ignore[attr-defined]
-    pipeline = uow.get("pipeline") if isinstance(uow, Mapping) else None
+    pipeline = _pipeline_of(uow)
     event: dict[str, Any] = {
         "id": _identity(uow, pipeline, err),
         "partitionKey": str(uuid.uuid4()),

@@ -63,6 +63,17 @@ def option_str(
     return default
 
 
+def required_str(opt: Mapping[str, Any], key: str, env: Iterable[str], step: str) -> str:
+    """``option_str`` for a sink's target: missing, it fails when the step is built, naming both
+    the option and the environment variables (not on the first event, as a 404 from AWS)."""
+    env = tuple(env)
+    value = option_str(opt, key, env)
+    if not value:
+        names = " or ".join(env)
+        raise ConfigurationError(f"{step}: no {key!r} option and {names} is not set")
+    return value
+
+
 def resolve_connector(
     opt: Mapping[str, Any], load: Callable[[], type[C]], parallel: int, key: str = "connector"
 ) -> Any:

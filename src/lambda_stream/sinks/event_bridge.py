@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._batched import batched_sink
-from ._common import MAX_REQUEST_SIZE, option_number, option_str, resolve_connector
+from ._common import MAX_REQUEST_SIZE, option_number, option_str, required_str, resolve_connector
 from ._publish import event_to_entry
 from .claim_check import claim_check_store
 
@@ -34,7 +34,7 @@ def publish_to_event_bridge(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     Each uow gets ``publish_request_entry``, ``publish_request`` (the batch) and ``publish_response``
     (its entry's result); a uow without an event passes through untouched.
     """
-    bus_name = option_str(opt, "bus_name", ("BUS_NAME",), "undefined")
+    bus_name = required_str(opt, "bus_name", ("BUS_NAME",), "publish_to_event_bridge")
     source = option_str(opt, "source", ("BUS_SRC",), "custom")
     event_field = str(opt.get("event_field") or "event")
     entry_field = str(opt.get("publish_request_entry_field") or "publish_request_entry")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._batched import batched_sink
-from ._common import option_number, option_str, resolve_connector
+from ._common import option_number, required_str, resolve_connector
 from ._publish import event_to_entry
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def send_to_firehose(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     Events are sent as they are (no standard tags, as in JS). Each uow gets ``put_request_entry``,
     ``put_request`` and ``put_response`` (its record's result).
     """
-    name = option_str(opt, "delivery_stream_name", ("DELIVERY_STREAM_NAME",), "undefined") or "undefined"
+    name = required_str(opt, "delivery_stream_name", ("DELIVERY_STREAM_NAME",), "send_to_firehose")
     event_field = str(opt.get("event_field") or "event")
     entry_field = str(opt.get("put_request_entry_field") or "put_request_entry")
     request_field = str(opt.get("put_request_field") or "put_request")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._batched import batched_sink
-from ._common import option_number, option_str, resolve_connector
+from ._common import option_number, required_str, resolve_connector
 from ._publish import event_to_entry
 from .claim_check import claim_check_store
 
@@ -39,7 +39,7 @@ def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     ``compression_threshold``, claim-check options, ``connector``/``connectors``. Each uow gets
     ``publish_request_entry``, ``publish_request`` and ``publish_response`` (its record's result).
     """
-    stream_name = option_str(opt, "stream_name", ("STREAM_NAME",), "undefined") or "undefined"
+    stream_name = required_str(opt, "stream_name", ("STREAM_NAME",), "publish_to_kinesis")
     event_field = str(opt.get("event_field") or "event")
     entry_field = str(opt.get("publish_request_entry_field") or "publish_request_entry")
     request_field = str(opt.get("publish_request_field") or "publish_request")

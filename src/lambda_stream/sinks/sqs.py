@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AwsValidationError
 from ..utils.json import dumps
 from ._batched import batched_sink, entry_size
-from ._common import MAX_REQUEST_SIZE, Uow, option_number, option_str, resolve_connector
+from ._common import MAX_REQUEST_SIZE, Uow, option_number, required_str, resolve_connector
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def send_to_sqs(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     sent instead), ``connector``/``connectors``. Each uow gets ``send_request`` (the batch) and
     ``send_response`` (its message's result); a uow without a message passes through untouched.
     """
-    queue_url = option_str(opt, "queue_url", ("QUEUE_URL",), "undefined") or "undefined"
+    queue_url = required_str(opt, "queue_url", ("QUEUE_URL",), "send_to_sqs")
     message_field = str(opt.get("message_field") or "message")
     request_field = str(opt.get("send_request_field") or "send_request")
     response_field = str(opt.get("send_response_field") or "send_response")

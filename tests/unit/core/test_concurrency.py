@@ -275,3 +275,33 @@ def test_map_parallel_waits_for_a_source_slower_than_the_calls(limit: int) -> No
         return x
 
     assert run(Stream(src()).map(same, parallel=limit).to_list()) == [1, 2, 3]
+
+
+def test_an_error_reaching_a_fork_goes_to_exactly_one_branch() -> None:
+    def boom(x: int) -> int:
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    async def go() -> tuple[list[Any], list[Any]]:
+        head = Stream(range(6)).map(boom)
+        errors: list[Any] = []
+        branches = [head.observe().map(lambda x, k=k: (k, x)) for k in range(3)]
+        out = await Stream.merge(branches).errors(lambda e, push: errors.append(e)).to_list()
+        return out, errors
+
+    out, errors = run(go())
+    assert len(errors) == 1 and str(errors[0]) == "three"
+    for k in range(3):
+        assert [x for b, x in out if b == k] == [0, 1, 2, 4, 5]
+
+
+def test_concat_makes_the_second_stream_only_after_the_first_ends() -> None:
+    seen: list[int] = []
+
+    def then() -> Stream[int]:
+        return Stream([len(seen)])
+
+    out = run(Stream([1, 2, 3]).tap(seen.append).concat(then).to_list())
+    assert out == [1, 2, 3, 3]
+    assert run(Stream([1]).concat(Stream([2])).to_list()) == [1, 2]

@@ -183,3 +183,9 @@ def test_a_failing_fault_publisher_fails_the_run() -> None:
             .through(flush_faults(publish=publish))
             .drain()
         )
+
+
+def test_a_batch_faults_pipeline_comes_from_its_uows() -> None:
+    err = ValueError("call failed")
+    err.uow = {"batch": [{"pipeline": "p9", "record": {"r": 1}}]}  # type: ignore[attr-defined]
+    assert to_fault_event(err)["tags"]["pipeline"] == "p9"

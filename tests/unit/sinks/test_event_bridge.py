@@ -191,3 +191,24 @@ def test_unknown_options_are_ignored() -> None:
         uows(1),
         publish_to_event_bridge(connector=FakeBatch(), bus_name="b", id="p1", flavor=object(), whatever=1),
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        ("publish_to_event_bridge", "no 'bus_name' option and BUS_NAME is not set"),
+        ("publish_to_kinesis", "no 'stream_name' option and STREAM_NAME is not set"),
+        ("send_to_sqs", "no 'queue_url' option and QUEUE_URL is not set"),
+        ("send_to_firehose", "no 'delivery_stream_name' option and DELIVERY_STREAM_NAME is not set"),
+    ],
+)
+def test_a_sink_without_its_target_fails_when_built(
+    make: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lambda_stream.sinks as sinks
+    from lambda_stream.errors import ConfigurationError
+
+    for name in ("BUS_NAME", "STREAM_NAME", "QUEUE_URL", "DELIVERY_STREAM_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError, match=f"{make}: {message}"):
+        getattr(sinks, make)(connector=FakeBatch())
