@@ -89,6 +89,8 @@ class Stream(Generic[T]):
         return FusedNode(node, self._steps) if self._steps else node
 
     def _with_step(self, step: Step) -> Stream[Any]:
+        if self._consumed:
+            raise RuntimeError("this stream was already consumed; fork() it to read it twice")
         if inspect.iscoroutinefunction(step.fn):
             return self._then(lambda up: SerialNode(up, step))
         if self._hub is not None:

@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from ..core import Stream
+from ..errors import ConfigurationError
 from ..utils.json import dumps
 from .events import MAX_FAULT_SIZE, FaultUow, to_fault_event
 
 FAULTS_BATCH_SIZE = 4
 
+# Set by ``lambda_handler(faults_as_failures=True)`` for the invocation it runs: the records of
+# faults are reported as batch item failures (the source retries them), so they are not published.
+REPORT_FAULTS: ContextVar[bool] = ContextVar("lambda_stream_report_faults", default=False)
+
 Push = Callable[[Any], None]
 
 
 def faults(err: BaseException, push: Push) -> None:
-    """``.errors(faults)``: an error carrying a uow becomes a fault; any other error re-raises."""
-    if getattr(err, "uow", None) is None:
+    """``.errors(faults)``: an error carrying a uow becomes a fault; any other error re-raises.
+
+    A ``ConfigurationError`` always re-raises: a missing table name is not the record's fault,
+    and faulting every record of every batch would hide it.
+    """
+    if getattr(err, "uow", None) is None or isinstance(err, ConfigurationError):
         raise err
     push(make_fault(err))
 
@@ -39,7 +49,8 @@ def flush_faults(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     """Hold fault uows back until the stream ends, then publish them and pass them on.
 
     ``publish`` is a curried sink factory (e.g. ``publish_to_event_bridge``), called with the
-    options and ``batch_size=4``; without one, faults are only logged. Every fault is logged at
+    options and ``batch_size=4``; without one (or while a handler reports faults as batch item
+    failures), faults are only logged. Every fault is logged at
     ERROR level on the ``lambda_stream.faults`` logger either way.
     """
     publish: Callable[..., Callable[[Stream[Any]], Stream[Any]]] | None = opt.get("publish")
@@ -58,7 +69,7 @@ def flush_faults(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
             for f in held:
                 log.error("fault: %s", dumps(f["event"]))
             out: Stream[Any] = Stream(held)
-            if publish is not None and held:
+            if publish is not None and held and not REPORT_FAULTS.get():
                 opts = {**opt, "batch_size": opt.get("faults_batch_size", FAULTS_BATCH_SIZE)}
                 opts.pop("publish", None)
                 out = out.map(_publishable).through(publish(**opts)).map(_restore)

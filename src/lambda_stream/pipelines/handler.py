@@ -8,7 +8,8 @@ calls. Every record of the batch ends processed, faulted, or reported as a batch
   responses, the invocation fails so that Lambda retries the batch);
 - work still running ``hard_margin_ms`` before the deadline is cancelled, and every record of the
   batch is reported (or the invocation fails): better a retry than a kill in the middle of a write;
-- with ``faults_as_failures`` the records of fault events are reported instead of published;
+- with ``faults_as_failures`` the records of fault events are reported instead of published
+  (the source retries them, then its own DLQ / on-failure destination takes over);
 - an error that carries no uow fails the invocation loudly.
 
 For Kinesis, DynamoDB Streams and SQS FIFO the report runs from the first failed record to the
@@ -24,7 +25,7 @@ from typing import Any, TypedDict
 
 from ..core import LoopBridge, Stream
 from ..errors import DeadlineExceededError
-from ..faults import FaultUow
+from ..faults import REPORT_FAULTS, FaultUow
 
 
 class BatchItemFailure(TypedDict):
@@ -130,18 +131,37 @@ async def _invoke(
     hard_margin_ms: int,
 ) -> BatchResponse | None:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    now = time.monotonic()
-    end = now + remaining() / 1000 if callable(remaining) else None
+    end = time.monotonic() + remaining() / 1000 if callable(remaining) else None
     records = event.get("Records") if isinstance(event, Mapping) else None
     gate: RecordGate | None = None
     if isinstance(records, list):
         gate = RecordGate(records, None if end is None else end - soft_margin_ms / 1000)
         event = {**event, "Records": gate}
 
+    token = REPORT_FAULTS.set(faults_as_failures)  # read by flush_faults in this invocation
+    try:
+        return await _run(
+            build, event, context, records, gate, end, partial, faults_as_failures, hard_margin_ms
+        )
+    finally:
+        REPORT_FAULTS.reset(token)
+
+
+async def _run(
+    build: Callable[[dict[str, Any], Any], Stream[Any]],
+    event: dict[str, Any],
+    context: Any,
+    records: Any,
+    gate: RecordGate | None,
+    end: float | None,
+    partial: bool,
+    faults_as_failures: bool,
+    hard_margin_ms: int,
+) -> BatchResponse | None:
     failed: list[Any] = []
 
     def note(uow: Any) -> None:
-        if faults_as_failures and uow.__class__ is FaultUow:
+        if uow.__class__ is FaultUow:
             failed.extend(_records_of_fault(uow))
 
     stream = build(event, context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConditionalCheckFailedError
+from ..errors import ConditionalCheckFailedError, ConfigurationError
 from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     ``update_request_field``, ``update_response_field``, ``fallback_update_request_field``,
     ``throw_condition_failure``, ``connector``/``connectors``.
     """
-    table = option_str(opt, "table_name", ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"), "undefined")
+    table = option_str(opt, "table_name", ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"))
     request_field = str(opt.get("update_request_field") or "update_request")
     response_field = str(opt.get("update_response_field") or "update_response")
     fallback_field = str(opt.get("fallback_update_request_field") or "fallback_update_request")
@@ -44,7 +44,7 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
 
     async def invoke(req: Any, uow: Uow) -> Any:
         try:
-            return await connector.update_item({"TableName": table, **req})
+            return await connector.update_item(_with_table(table, req, "update_dynamodb"))
         except ConditionalCheckFailedError:
             if throw:
                 raise
@@ -52,7 +52,7 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
         if not fallback:
             return {}
         try:
-            return await connector.update_item({"TableName": table, **fallback})
+            return await connector.update_item(_with_table(table, fallback, "update_dynamodb"))
         except ConditionalCheckFailedError:
             if throw:
                 raise
@@ -64,6 +64,18 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
 update = update_dynamodb
 
 
+def _with_table(table: str | None, req: Any, step: str) -> Any:
+    """The request with the sink's table, unless it names its own; neither is a configuration error."""
+    if table is None:
+        if not req.get("TableName"):
+            raise ConfigurationError(
+                f"{step}: no 'table_name' option, ENTITY_TABLE_NAME / EVENT_TABLE_NAME are not set"
+                " and the request has no TableName"
+            )
+        return req
+    return {"TableName": table, **req}
+
+
 def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``).
 
@@ -71,7 +83,7 @@ def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     (``UPDATE_PARALLEL``/``PARALLEL``, 4), ``put_request_field``, ``put_response_field``,
     ``throw_condition_failure``, ``connector``/``connectors``.
     """
-    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"), "undefined")
+    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"))
     request_field = str(opt.get("put_request_field") or "put_request")
     response_field = str(opt.get("put_response_field") or "put_response")
     throw = bool(opt.get("throw_condition_failure", False))
@@ -80,7 +92,7 @@ def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
 
     async def invoke(req: Any, uow: Uow) -> Any:
         try:
-            return await connector.put_item({"TableName": table, **req})
+            return await connector.put_item(_with_table(table, req, "put_dynamodb"))
         except ConditionalCheckFailedError:
             if throw:
                 raise

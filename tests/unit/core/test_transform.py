@@ -182,3 +182,10 @@ def test_async_for_iterates_and_raises_errors() -> None:
 def test_rejects_what_is_not_iterable() -> None:
     with pytest.raises(TypeError, match="iterable"):
         run(Stream(42).to_list())  # type: ignore[arg-type]
+
+
+def test_a_stream_that_was_extended_cannot_be_extended_again() -> None:
+    s = Stream(iter([1, 2, 3]))
+    s.map(lambda x: x * 2)
+    with pytest.raises(RuntimeError, match="already consumed"):
+        s.map(lambda x: x * 3)

@@ -194,3 +194,51 @@ def test_an_error_without_a_uow_fails_the_invocation() -> None:
     )
     with pytest.raises(KeyError):
         handler(to_sqs_event_records(EVENTS), Context(60_000))
+
+
+def test_faults_reported_as_failures_are_not_also_published() -> None:
+    published: list[Any] = []
+
+    def publish(**opt: Any) -> Any:
+        return lambda s: s.tap(published.append)
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": fails_on(1)}, {"publish": publish}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    event = to_sqs_event_records(EVENTS)
+    response = handler(event, Context(60_000))
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert published == []
+    # the same pipelines behind a handler that publishes faults
+    publishing = lambda_handler(
+        lambda e, c: initialize({"p": fails_on(1)}, {"publish": publish}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+    )
+    assert publishing(event, Context(60_000)) == {"batchItemFailures": []}
+    assert [u["event"]["type"] for u in published] == ["fault"]
+
+
+def test_a_configuration_error_fails_the_invocation_instead_of_faulting_every_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lambda_stream import update_dynamodb
+    from lambda_stream.errors import ConfigurationError
+
+    for name in ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+
+    class NeverCalled:
+        async def update_item(self, params: Any) -> Any:
+            raise AssertionError("no table: the call must not be made")
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        to_request = lambda u: {**u, "update_request": {"Key": {"pk": u["event"]["id"]}}}  # noqa: E731
+        return lambda s: s.map(to_request).through(update_dynamodb(connector=NeverCalled()))
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_sqs_event(e)), partial_batch_response=True
+    )
+    with pytest.raises(ConfigurationError, match="update_dynamodb: no 'table_name' option"):
+        handler(to_sqs_event_records(EVENTS), Context(60_000))
