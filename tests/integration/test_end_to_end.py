@@ -77,7 +77,7 @@ def test_throttled_entries_arrive_exactly_once_and_the_poison_one_is_a_fault(
     try:
         assert handler(to_kinesis_records(events()), None) == {"batchItemFailures": []}
     finally:
-        handler.bridge.close()  # type: ignore[attr-defined]
+        handler.bridge.close()
         bridge.close()
 
     assert injector.injected > N * 0.2  # the throttling really happened
@@ -103,6 +103,6 @@ def test_with_faults_as_failures_the_kinesis_batch_is_reported_from_the_poison_r
     try:
         response = handler(to_kinesis_records(events()), None)
     finally:
-        handler.bridge.close()  # type: ignore[attr-defined]
+        handler.bridge.close()
         bridge.close()
     assert response == {"batchItemFailures": [{"itemIdentifier": str(i)} for i in range(13, N)]}

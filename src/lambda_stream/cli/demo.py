@@ -34,6 +34,7 @@ from lambda_stream import (
     update_expression,
 )
 from lambda_stream.connectors import ConnectorCache, DynamoDBConnector, EventBridgeConnector, SqsConnector
+from lambda_stream.pipelines import LambdaHandler
 from lambda_stream.testing import to_kinesis_records
 
 TABLE = "entities"
@@ -104,7 +105,7 @@ def announce(opt: dict[str, Any]) -> Callable[[Stream[Any]], Stream[Any]]:
 PIPELINES = {"materialize": materialize, "announce": announce}
 
 
-def make_handler() -> tuple[Callable[[dict[str, Any], Any], Any], dict[str, Any]]:
+def make_handler() -> tuple[LambdaHandler, dict[str, Any]]:
     """What a handler module holds, built once the environment is set (BUS_NAME, ENTITY_TABLE_NAME)."""
     OPT = default_options()  # BUS_NAME is set: faults are published to the bus
     handler = lambda_handler(
@@ -332,7 +333,7 @@ def _scenario(setup: ConnectorCache, say: Callable[[str], None], endpoint: str, 
         response = handler(batch, DemoContext())
     finally:
         handler_s = time.perf_counter() - t0
-        handler.bridge.close()  # type: ignore[attr-defined]
+        handler.bridge.close()
         opt["connectors"].close()
 
     count, rows = asyncio.run(read_rows(setup))

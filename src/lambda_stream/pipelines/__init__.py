@@ -1,12 +1,13 @@
 """Pipelines: bind options, fork a head into many pipelines, and the Lambda entry."""
 
 from .assemble import Pipelines, initialize, initialize_from
-from .handler import BatchResponse, RecordGate, lambda_handler
+from .handler import BatchResponse, LambdaHandler, RecordGate, lambda_handler
 from .log import pipeline_logger, print_end_pipeline, print_start_pipeline
 from .options import default_options
 
 __all__ = [
     "BatchResponse",
+    "LambdaHandler",
     "Pipelines",
     "RecordGate",
     "default_options",

@@ -86,6 +86,41 @@ def _records_of_fault(fault: FaultUow) -> list[Any]:
     return [u["record"] for u in uows if isinstance(u, Mapping) and u.get("record") is not None]
 
 
+class LambdaHandler:
+    """The sync function Lambda calls; ``bridge`` owns this handler's event loop (close it in tests)."""
+
+    def __init__(
+        self,
+        build: Callable[[dict[str, Any], Any], Stream[Any]],
+        *,
+        partial_batch_response: bool,
+        faults_as_failures: bool,
+        soft_margin_ms: int,
+        hard_margin_ms: int,
+    ) -> None:
+        if faults_as_failures and not partial_batch_response:
+            raise ValueError("faults_as_failures needs partial_batch_response=True")
+        self.build = build
+        self.partial_batch_response = partial_batch_response
+        self.faults_as_failures = faults_as_failures
+        self.soft_margin_ms = soft_margin_ms
+        self.hard_margin_ms = hard_margin_ms
+        self.bridge = LoopBridge()
+
+    def __call__(self, event: dict[str, Any], context: Any = None) -> BatchResponse | None:
+        return self.bridge.run(
+            _invoke(
+                self.build,
+                event,
+                context,
+                self.partial_batch_response,
+                self.faults_as_failures,
+                self.soft_margin_ms,
+                self.hard_margin_ms,
+            )
+        )
+
+
 def lambda_handler(
     build: Callable[[dict[str, Any], Any], Stream[Any]],
     *,
@@ -93,32 +128,20 @@ def lambda_handler(
     faults_as_failures: bool = False,
     soft_margin_ms: int = 5000,
     hard_margin_ms: int = 1000,
-) -> Callable[[dict[str, Any], Any], BatchResponse | None]:
+) -> LambdaHandler:
     """The sync Lambda handler for ``build(event, context) -> Stream`` (usually
     ``initialize(PIPELINES, OPT).assemble(from_kinesis(event))``).
 
     Returns ``{"batchItemFailures": [...]}`` when ``partial_batch_response`` (enable
     ``ReportBatchItemFailures`` on the event source mapping), else None.
     """
-    if faults_as_failures and not partial_batch_response:
-        raise ValueError("faults_as_failures needs partial_batch_response=True")
-    bridge = LoopBridge()
-
-    def handler(event: dict[str, Any], context: Any = None) -> BatchResponse | None:
-        return bridge.run(
-            _invoke(
-                build,
-                event,
-                context,
-                partial_batch_response,
-                faults_as_failures,
-                soft_margin_ms,
-                hard_margin_ms,
-            )
-        )
-
-    handler.bridge = bridge  # type: ignore[attr-defined]
-    return handler
+    return LambdaHandler(
+        build,
+        partial_batch_response=partial_batch_response,
+        faults_as_failures=faults_as_failures,
+        soft_margin_ms=soft_margin_ms,
+        hard_margin_ms=hard_margin_ms,
+    )
 
 
 async def _invoke(
