@@ -22,7 +22,9 @@ class SequenceNode:
         pos = self.pos
         if pos >= len(self.seq):
             return None
-        chunk = list(self.seq[pos : pos + n])
+        chunk = self.seq[pos : pos + n]
+        if type(chunk) is tuple:
+            chunk = list(chunk)
         self.pos = pos + len(chunk)
         return chunk
 

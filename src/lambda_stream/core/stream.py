@@ -205,9 +205,8 @@ class Stream(Generic[T]):
         node = self._stream_node()
         try:
             while (items := await node.pull(CHUNK)) is not None:
-                for x in items:
-                    if x.__class__ is Failure:
-                        raise x.error
+                if Failure in set(map(type, items)):  # one C-level pass per chunk
+                    raise next(x for x in items if x.__class__ is Failure).error
                 if sink is not None:
                     sink(items)
         finally:

@@ -54,7 +54,7 @@ def records_of(event: Any, key: str, source: str) -> list[Any]:
 
 def field(obj: Any, key: str, kind: type[R], where: str) -> R:
     """``obj[key]``, checked to be a ``kind``; a DecodeError naming the path otherwise."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         raise DecodeError(f"{where}: expected an object, got {type(obj).__name__}")
     if key not in obj:
         raise DecodeError(f"{where}: missing {key!r}")
