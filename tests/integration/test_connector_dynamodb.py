@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
 from lambda_stream.errors import BatchEntriesFailedError, ConditionalCheckFailedError, NotFoundError
 from lambda_stream.testing.fault_injection import FaultInjector
+from lambda_stream.testing.moto_server import create_table
 
 TABLE = "events"
-
-
-def create_table(client: Any, name: str = TABLE) -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 @pytest.fixture
 def ddb(aws: str, connectors: ConnectorCache) -> DynamoDBConnector:
     connector = connectors.get(DynamoDBConnector, retry_base_delay=0.001)
-    create_table(connector.client)
+    create_table(connector.client, TABLE)
     return connector
 
 

@@ -14,6 +14,7 @@ import pytest
 from lambda_stream.cli.main import main
 from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
 from lambda_stream.testing import to_kinesis_records
+from lambda_stream.testing.moto_server import create_table
 
 TABLE = "entities"
 
@@ -59,18 +60,7 @@ def test_readme_handler_materializes_and_ignores_a_stale_update(
     cache = ConnectorCache()
     try:
         ddb = cache.get(DynamoDBConnector)
-        ddb.client.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_table(ddb.client, TABLE)
         module: dict[str, Any] = {"__name__": "readme_handler"}
         exec(compile(readme_handler_source(), "README.md", "exec"), module)
         handler = module["handler"]

@@ -16,26 +16,15 @@ from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
 from lambda_stream.core import Stream
 from lambda_stream.sinks import put_dynamodb, timestamp_condition, update_dynamodb, update_expression
 from lambda_stream.sinks.expressions import alias
+from lambda_stream.testing.moto_server import create_table
 
 TABLE = "entities"
-
-
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 @pytest.fixture
 def ddb(aws: str, connectors: ConnectorCache) -> DynamoDBConnector:
     connector = connectors.get(DynamoDBConnector)
-    create_table(connector.client)
+    create_table(connector.client, TABLE)
     return connector
 
 

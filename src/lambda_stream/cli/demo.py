@@ -36,6 +36,7 @@ from lambda_stream import (
 from lambda_stream.connectors import ConnectorCache, DynamoDBConnector, EventBridgeConnector, SqsConnector
 from lambda_stream.pipelines import LambdaHandler
 from lambda_stream.testing import to_kinesis_records
+from lambda_stream.testing.moto_server import create_table
 
 TABLE = "entities"
 BUS = "demo-bus"
@@ -222,15 +223,7 @@ def quiet_logs(verbose: bool) -> Iterator[None]:
 def create_resources(cache: ConnectorCache) -> str:
     """The entity table, the bus with a rule routing every event to a queue; returns the queue URL."""
     ddb = cache.get(DynamoDBConnector).client
-    ddb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(ddb, TABLE)
     sqs = cache.get(SqsConnector).client
     queue_url: str = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

@@ -22,9 +22,8 @@ class SequenceNode:
         pos = self.pos
         if pos >= len(self.seq):
             return None
-        chunk = self.seq[pos : pos + n]
-        if type(chunk) is tuple:
-            chunk = list(chunk)
+        part = self.seq[pos : pos + n]
+        chunk = part if type(part) is list else list(part)
         self.pos = pos + len(chunk)
         return chunk
 

@@ -74,3 +74,16 @@ def start_moto_server(host: str = "127.0.0.1", *, quiet: bool = True) -> MotoSer
     server.start()
     bound_host, port = server.get_host_and_port()
     return MotoServer(server=server, endpoint_url=f"http://{bound_host}:{port}")
+
+
+def create_table(client: Any, name: str, pk: str = "pk", sk: str = "sk") -> None:
+    """Create an on-demand table keyed ``pk`` (hash) / ``sk`` (range), both strings."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": pk, "KeyType": "HASH"}, {"AttributeName": sk, "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": pk, "AttributeType": "S"},
+            {"AttributeName": sk, "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
