@@ -21,6 +21,7 @@ C = TypeVar("C")
 KIB = 1024
 MAX_REQUEST_SIZE = 256 * KIB
 BATCH_MAX_RETRIES = 8
+SHARED_POOL = 64  # requests in flight a connector made by a sink allows, for all its sinks together
 
 # Connector constructor options a sink passes through when it builds its own connector.
 _CONNECTOR_OPTIONS = ("region", "endpoint_url", "timeout", "max_attempts", "retry_mode", "retry_base_delay")
@@ -83,10 +84,19 @@ def resolve_connector(
     """
     given = opt.get(key)
     if given is not None:
+        capacity = getattr(given, "parallel", None)
+        if isinstance(capacity, int) and capacity < parallel:
+            raise ConfigurationError(
+                f"{type(given).__name__} runs {capacity} requests at once but the sink asks for "
+                f"parallel={parallel}: build the connector with parallel={parallel} or more"
+            )
         return given
     cls = load()
     kwargs: dict[str, Any] = {k: opt[k] for k in _CONNECTOR_OPTIONS if opt.get(k) is not None}
-    kwargs["parallel"] = parallel
+    # A connector made here may be shared (through ``connectors``) by every sink of the handler
+    # that talks to its service: its pool is a ceiling for all of them together, each sink's own
+    # ``parallel`` is what limits it. Threads and connections only open when used.
+    kwargs["parallel"] = max(parallel, SHARED_POOL)
     kwargs["max_retries"] = option_number(opt, "max_retries", ("BATCH_MAX_RETRIES",), BATCH_MAX_RETRIES)
     cache = opt.get("connectors")
     if cache is not None:

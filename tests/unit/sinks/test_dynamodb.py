@@ -128,3 +128,62 @@ def test_put_dynamodb() -> None:
     out = run(items, put_dynamodb(connector=fake, table_name="E"))
     assert [u["put_response"] for u in out] == [{}, {}, {}]
     assert fake.requests[0] == {"TableName": "E", "Item": {"pk": "0"}}
+
+
+def test_two_sinks_sharing_a_cached_connector_each_get_their_parallel() -> None:
+    """Two update sinks merged, each parallel=4, one shared connector: 8 calls in flight."""
+    import asyncio
+    import threading
+
+    from lambda_stream import Stream
+    from lambda_stream.connectors.base import ConnectorCache
+    from lambda_stream.connectors.dynamodb import DynamoDBConnector
+
+    lock = threading.Lock()
+    barrier = threading.Barrier(8, timeout=10)
+    state = {"now": 0, "peak": 0}
+
+    class Client:
+        def update_item(self, **params: Any) -> dict[str, Any]:
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            barrier.wait()  # passes only when 8 calls are inside at once
+            with lock:
+                state["now"] -= 1
+            return {}
+
+    cache = ConnectorCache()
+    connector = cache.get(DynamoDBConnector, parallel=64, client=Client())
+    opt = {"connectors": cache, "table_name": "t"}
+
+    def reqs(tag: str) -> list[dict[str, Any]]:
+        return [{"update_request": {"Key": {"pk": f"{tag}{i}"}}} for i in range(8)]
+
+    async def go() -> int:
+        a = Stream(reqs("a")).through(update_dynamodb(**opt, connector=connector, parallel=4))
+        b = Stream(reqs("b")).through(update_dynamodb(**opt, connector=connector, parallel=4))
+        return len(await Stream.merge([a, b]).to_list())
+
+    assert asyncio.run(go()) == 16
+    assert state["peak"] == 8
+    connector.close()
+
+
+def test_a_given_connector_smaller_than_the_sinks_parallel_is_refused() -> None:
+    from lambda_stream.connectors.dynamodb import DynamoDBConnector
+    from lambda_stream.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="parallel=16"):
+        update_dynamodb(table_name="t", parallel=16, connector=DynamoDBConnector(parallel=8))
+
+
+def test_sinks_building_their_connector_share_one_with_room_for_all() -> None:
+    from lambda_stream.connectors.base import ConnectorCache
+
+    cache = ConnectorCache()
+    update_dynamodb(table_name="t", parallel=4, connectors=cache)
+    put_dynamodb(table_name="t", parallel=16, connectors=cache)
+    assert len(cache) == 1
+    [connector] = cache._connectors.values()
+    assert connector.parallel == 64
