@@ -47,7 +47,7 @@ def derive(opt: dict[str, Any]) -> Any:
 
 @pytest.fixture
 def wiring(aws: str, connectors: ConnectorCache) -> tuple[EventBridgeConnector, Any, str, FaultInjector]:
-    bridge = EventBridgeConnector(retry_base_delay=0.001, parallel=4)
+    bridge = EventBridgeConnector(retry_base_delay=0.001, parallel=8)
     sqs = connectors.get(SqsConnector).client
     queue_url = sqs.create_queue(QueueName="all")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
