@@ -180,7 +180,11 @@ class GroupNode(ReduceNode):
 
 
 class RateLimitNode:
-    """At most ``num`` elements per ``ms`` milliseconds (Highland's ratelimit)."""
+    """At most ``num`` elements per ``ms`` milliseconds (Highland's ratelimit).
+
+    A window opens when its first element is passed on (not when it was asked for, which could be
+    long before a slow source delivers), so no ``ms`` span ever sees more than ``num`` elements.
+    """
 
     def __init__(self, up: Node, num: int, ms: float) -> None:
         if num < 1 or ms <= 0:
@@ -188,24 +192,28 @@ class RateLimitNode:
         self.up = up
         self.num = num
         self.seconds = ms / 1000
-        self.window_start = -1.0
+        self.window_start = 0.0
         self.sent = 0
         self.backlog: list[Any] = []
 
     async def pull(self, n: int) -> list[Any] | None:
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        if self.window_start < 0 or now - self.window_start >= self.seconds:
-            self.window_start, self.sent = now, 0
-        elif self.sent >= self.num:
-            await asyncio.sleep(self.window_start + self.seconds - now)
-            self.window_start, self.sent = loop.time(), 0
-        allowance = min(n, self.num - self.sent)
+        if self.sent >= self.num:
+            wait = self.window_start + self.seconds - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.sent = 0
         if not self.backlog:
-            items = await self.up.pull(allowance)
+            items = await self.up.pull(min(n, self.num - self.sent))
             if items is None:
                 return None
             self.backlog = items
+        now = loop.time()
+        if self.sent and now - self.window_start >= self.seconds:
+            self.sent = 0  # the window ran out while the source was slow
+        if self.sent == 0:
+            self.window_start = now
+        allowance = self.num - self.sent
         items, self.backlog = self.backlog[:allowance], self.backlog[allowance:]
         self.sent += len(items)
         return items

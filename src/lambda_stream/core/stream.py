@@ -77,6 +77,8 @@ class Stream(Generic[T]):
         return s
 
     def _stream_node(self) -> Node:
+        if self._hub is not None:
+            raise RuntimeError("this stream was forked; add steps to its forks")
         if self._consumed:
             raise RuntimeError("this stream was already consumed; fork() it to read it twice")
         self._consumed = True
@@ -89,12 +91,12 @@ class Stream(Generic[T]):
         return FusedNode(node, self._steps) if self._steps else node
 
     def _with_step(self, step: Step) -> Stream[Any]:
+        if self._hub is not None:
+            raise RuntimeError("this stream was forked; add steps to its forks")
         if self._consumed:
             raise RuntimeError("this stream was already consumed; fork() it to read it twice")
         if inspect.iscoroutinefunction(step.fn):
             return self._then(lambda up: SerialNode(up, step))
-        if self._hub is not None:
-            raise RuntimeError("this stream was forked; add steps to its forks")
         s: Stream[Any] = Stream(None)
         s._source = self._source
         s._node = self._node
@@ -173,7 +175,8 @@ class Stream(Generic[T]):
 
     def _branch(self, bounded: bool, buffer: int) -> Stream[T]:
         if self._hub is None:
-            self._hub = Hub(self._stream_node(), buffer)
+            node = self._stream_node()
+            self._hub = Hub(node, buffer)
         return Stream._of_node(self._hub.branch(bounded))
 
     def concat(self, then: Stream[U] | Callable[[], Stream[U]]) -> Stream[T | U]:

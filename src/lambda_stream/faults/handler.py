@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import Any
 
+from .._invocation import current_invocation
 from ..core import Stream
 from ..errors import ConfigurationError
 from ..utils.json import dumps
@@ -20,9 +20,6 @@ from .events import MAX_FAULT_SIZE, FaultUow, to_fault_event
 
 FAULTS_BATCH_SIZE = 4
 
-# Set by ``lambda_handler(faults_as_failures=True)`` for the invocation it runs: the records of
-# faults are reported as batch item failures (the source retries them), so they are not published.
-REPORT_FAULTS: ContextVar[bool] = ContextVar("lambda_stream_report_faults", default=False)
 
 Push = Callable[[Any], None]
 
@@ -42,6 +39,7 @@ def make_fault(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> FaultUow:
     uow = err.uow  # type: ignore[attr-defined]
     fault = FaultUow(event=to_fault_event(err, max_size))
     fault["failed"] = uow  # the original uow, to report its records; never published
+    fault["error"] = err  # raised by a handler that can report none of its records
     return fault
 
 
@@ -69,7 +67,9 @@ def flush_faults(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
             for f in held:
                 log.error("fault: %s", dumps(f["event"]))
             out: Stream[Any] = Stream(held)
-            if publish is not None and held and not REPORT_FAULTS.get():
+            invocation = current_invocation()  # under lambda_handler(faults_as_failures=True)
+            reported = invocation is not None and invocation.report_faults  # the records are reported
+            if publish is not None and held and not reported:
                 opts = {**opt, "batch_size": opt.get("faults_batch_size", FAULTS_BATCH_SIZE)}
                 opts.pop("publish", None)
                 out = out.map(_publishable).through(publish(**opts)).map(_restore)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .._invocation import current_invocation
 from ..core import Stream
 from ..errors import ConfigurationError
 from ..faults import faults, flush_faults
@@ -28,10 +29,15 @@ class Pipelines:
     def assemble(self, head: Stream[Any], include_faults: bool = True) -> Stream[Any]:
         """Fork ``head`` into every pipeline (``observe``: a slow one never holds the others back),
         merge their outputs, then turn errors that carry a uow into fault events and flush them."""
-        lines = [
-            head.observe().map(_adorn(pid, logger)).through(step)
-            for pid, (step, logger) in self.steps.items()
-        ]
+        invocation = current_invocation()
+        lines = []
+        for pid, (step, logger) in self.steps.items():
+            branch = head.observe()
+            if invocation is not None and invocation.soft_deadline is not None:
+                # each pipeline stops taking uows at the soft deadline (the handler reports them):
+                # a branch may have read its chunk of records from the head long before
+                branch = branch.filter(invocation.in_time)
+            lines.append(branch.map(_adorn(pid, logger)).through(step))
         s = Stream.merge(lines)
         if include_faults:
             s = s.errors(faults).through(flush_faults(**self.opt))

@@ -23,9 +23,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypedDict
 
+from .._invocation import CURRENT, Invocation
 from ..core import LoopBridge, Stream
-from ..errors import DeadlineExceededError
-from ..faults import REPORT_FAULTS, FaultUow
+from ..errors import ConfigurationError, DeadlineExceededError
+from ..faults import FaultUow
 
 
 class BatchItemFailure(TypedDict):
@@ -144,6 +145,12 @@ def lambda_handler(
     )
 
 
+def _margins(remaining_ms: float, soft_ms: int, hard_ms: int) -> tuple[float, float]:
+    """Margins (seconds) that fit the time left: at most half of it for the soft stop and a
+    quarter for the hard one, so a short timeout (Lambda's default is 3 s) still gets work done."""
+    return min(soft_ms, remaining_ms / 2) / 1000, min(hard_ms, remaining_ms / 4) / 1000
+
+
 async def _invoke(
     build: Callable[[dict[str, Any], Any], Stream[Any]],
     event: dict[str, Any],
@@ -154,20 +161,24 @@ async def _invoke(
     hard_margin_ms: int,
 ) -> BatchResponse | None:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    end = time.monotonic() + remaining() / 1000 if callable(remaining) else None
+    soft_deadline = hard_deadline = None
+    if callable(remaining):
+        left = float(remaining())
+        soft, hard = _margins(left, soft_margin_ms, hard_margin_ms)
+        end = time.monotonic() + left / 1000
+        soft_deadline, hard_deadline = end - soft, end - hard
     records = event.get("Records") if isinstance(event, Mapping) else None
     gate: RecordGate | None = None
     if isinstance(records, list):
-        gate = RecordGate(records, None if end is None else end - soft_margin_ms / 1000)
+        gate = RecordGate(records, soft_deadline)
         event = {**event, "Records": gate}
 
-    token = REPORT_FAULTS.set(faults_as_failures)  # read by flush_faults in this invocation
+    invocation = Invocation(soft_deadline, faults_as_failures)
+    token = CURRENT.set(invocation)  # seen by assemble and flush_faults in this invocation only
     try:
-        return await _run(
-            build, event, context, records, gate, end, partial, faults_as_failures, hard_margin_ms
-        )
+        return await _run(build, event, context, records, gate, hard_deadline, partial, invocation)
     finally:
-        REPORT_FAULTS.reset(token)
+        CURRENT.reset(token)
 
 
 async def _run(
@@ -176,56 +187,74 @@ async def _run(
     context: Any,
     records: Any,
     gate: RecordGate | None,
-    end: float | None,
+    hard_deadline: float | None,
     partial: bool,
-    faults_as_failures: bool,
-    hard_margin_ms: int,
+    invocation: Invocation,
 ) -> BatchResponse | None:
-    failed: list[Any] = []
-
-    def note(uow: Any) -> None:
-        if uow.__class__ is FaultUow:
-            failed.extend(_records_of_fault(uow))
-
+    faulted: list[FaultUow] = []
     stream = build(event, context)
-    if faults_as_failures:
-        stream = stream.tap(note)
+    if invocation.report_faults:
+        stream = stream.tap(lambda uow: faulted.append(uow) if uow.__class__ is FaultUow else None)
     timed_out = False
+    delay = None if hard_deadline is None else max(0.0, hard_deadline - time.monotonic())
     try:
-        delay = None if end is None else max(0.0, end - hard_margin_ms / 1000 - time.monotonic())
-        async with asyncio.timeout(delay):
+        async with asyncio.timeout(delay) as scope:
             await stream.drain()
     except TimeoutError:
+        if not scope.expired():  # a step's own TimeoutError: not the deadline, fail loudly
+            raise
         timed_out = True
 
-    if records is None or gate is None:
+    if not isinstance(records, list) or gate is None:
         if timed_out:
             raise DeadlineExceededError("the invocation ran out of time")
+        if faulted:  # nothing to report the record by: fail so that the source retries it
+            raise faulted[0]["error"]
         return {"batchItemFailures": []} if partial else None
 
-    if not (timed_out or gate.stopped or failed):
+    late = list(range(gate.pulled, len(records))) if gate.stopped else []
+    if not (timed_out or late or invocation.skipped or faulted):
         return {"batchItemFailures": []} if partial else None
-    if not partial:  # unreachable with failed records: faults_as_failures requires partial
-        raise DeadlineExceededError(
-            f"{len(records) - gate.pulled} of {len(records)} records were not processed in time"
-            if not timed_out
-            else "the invocation ran out of time with work in flight"
-        )
-    index = {id(r): i for i, r in enumerate(records)}
-    bad = (
-        set(range(len(records)))
-        if timed_out
-        else set(range(gate.pulled, len(records)))
-        if gate.stopped
-        else set()
-    )
-    bad.update(index[id(r)] for r in failed if id(r) in index)
-    if _ordered(records) and bad:
-        bad = set(range(min(bad), len(records)))
+    if not partial:  # faults_as_failures requires partial: only the deadline gets here
+        if timed_out:
+            raise DeadlineExceededError("the invocation ran out of time with work in flight")
+        unprocessed = len(late) + len({id(r) for r in invocation.skipped})
+        raise DeadlineExceededError(f"{unprocessed} of {len(records)} records were not processed in time")
+
+    index = _index(records)
+    bad = set(range(len(records))) if timed_out else set(late)
+    for record in invocation.skipped:
+        at = _position(index, record)
+        if at is None:  # cannot happen: skipped records come from this batch
+            raise DeadlineExceededError("a record skipped at the deadline is not in the batch")
+        bad.add(at)
+    for fault in faulted:
+        found = [_position(index, r) for r in _records_of_fault(fault)]
+        if not found or None in found:  # a fault that names no record of this batch
+            raise fault["error"]
+        bad.update(i for i in found if i is not None)
+    positions = sorted(bad)
+    if _ordered(records) and positions:
+        positions = list(range(positions[0], len(records)))
     out: list[BatchItemFailure] = []
-    for i in sorted(bad):
+    for i in positions:
         ident = _identifier(records[i])
         if ident is None:
-            raise DeadlineExceededError(f"record {i} has no identifier to report it as a batch item failure")
+            raise ConfigurationError(
+                f"partial_batch_response: record {i} has no identifier to report it by "
+                "(batch item failures exist for SQS, Kinesis and DynamoDB Streams only)"
+            )
         out.append({"itemIdentifier": ident})
     return {"batchItemFailures": out}
+
+
+def _index(records: list[Any]) -> dict[int, int]:
+    return {id(r): i for i, r in enumerate(records)}
+
+
+def _position(index: dict[int, int], record: Any) -> int | None:
+    """Where a uow's record sits in the batch (``from_sqs_sns_s3`` wraps the SQS record)."""
+    i = index.get(id(record))
+    if i is None and isinstance(record, Mapping):
+        i = index.get(id(record.get("sqs")))
+    return i

@@ -159,3 +159,22 @@ def test_parallel_map_agrees_with_python(xs: list[int], p: int) -> None:
         return x + 1
 
     assert run(Stream(xs).map(f, parallel=p).to_list()) == [x + 1 for x in xs]
+
+
+def test_rate_limit_window_opens_at_the_first_emission_not_at_the_request() -> None:
+    async def go() -> list[float]:
+        loop = asyncio.get_running_loop()
+
+        async def source() -> Any:
+            await asyncio.sleep(0.09)  # slow first element, then a burst
+            for i in range(6):
+                yield i
+
+        stamps: list[float] = []
+        await Stream(source()).rate_limit(2, 100).tap(lambda _: stamps.append(loop.time())).drain()
+        return stamps
+
+    stamps = run(go())
+    assert len(stamps) == 6
+    for i in range(2, 6):
+        assert stamps[i] - stamps[i - 2] >= 0.099

@@ -305,3 +305,15 @@ def test_concat_makes_the_second_stream_only_after_the_first_ends() -> None:
     out = run(Stream([1, 2, 3]).tap(seen.append).concat(then).to_list())
     assert out == [1, 2, 3, 3]
     assert run(Stream([1]).concat(Stream([2])).to_list()) == [1, 2]
+
+
+def test_a_forked_stream_says_so_when_extended() -> None:
+    async def step(x: int) -> int:
+        return x
+
+    s = Stream([1])
+    s.fork()
+    with pytest.raises(RuntimeError, match="forked"):
+        s.map(step)
+    with pytest.raises(RuntimeError, match="forked"):
+        s.map(lambda x: x)

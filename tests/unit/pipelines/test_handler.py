@@ -119,7 +119,7 @@ def test_no_failures_gives_an_empty_list() -> None:
 
 def slow_pipeline(opt: dict[str, Any]) -> Any:
     async def slow(uow: dict[str, Any]) -> dict[str, Any]:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
         return uow
 
     return lambda s: s.map(slow)
@@ -136,9 +136,10 @@ def test_soft_deadline_stops_pulling_and_reports_the_unstarted_records() -> None
             .tap(lambda u: processed.append(u["record"]["messageId"]))
         )
 
-    # 5 s soft margin: the gate closes after roughly 0.12 s, i.e. after 2-3 of the 50 ms records
+    # 1 s left, the soft margin clamped to half of it: the gate closes after ~0.5 s, i.e. after
+    # about 5 of the 100 ms records
     handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
-    response = handler(event, Context(5120))
+    response = handler(event, Context(1000))
     assert response is not None
     reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
     ids = [r["messageId"] for r in event["Records"]]
@@ -153,7 +154,7 @@ def test_without_partial_responses_a_deadline_fails_the_invocation() -> None:
         lambda e, c: initialize({"p": slow_pipeline}, {}).assemble(from_sqs_event(e)), soft_margin_ms=5000
     )
     with pytest.raises(DeadlineExceededError, match="not processed in time"):
-        handler(to_sqs_event_records(EVENTS), Context(5120))
+        handler(to_sqs_event_records(EVENTS), Context(1000))
 
 
 def test_hard_deadline_cancels_in_flight_work_and_reports_every_record() -> None:
@@ -242,3 +243,89 @@ def test_a_configuration_error_fails_the_invocation_instead_of_faulting_every_re
     )
     with pytest.raises(ConfigurationError, match="update_dynamodb: no 'table_name' option"):
         handler(to_sqs_event_records(EVENTS), Context(60_000))
+
+
+def test_a_steps_own_timeout_error_is_raised_not_taken_for_the_deadline() -> None:
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def boom(uow: Any) -> Any:
+            raise TimeoutError("socket read timed out")
+
+        return lambda s: s.map(boom)
+
+    for context in (None, Context(60_000)):
+        handler = lambda_handler(
+            lambda e, c: initialize({"p": pipeline}, {}).assemble(from_kinesis(e)),
+            partial_batch_response=True,
+        )
+        with pytest.raises(TimeoutError, match="socket read timed out"):
+            handler(to_kinesis_records(EVENTS), context)
+
+
+def test_faults_as_failures_maps_an_sqs_sns_s3_fault_to_its_sqs_record() -> None:
+    from lambda_stream import from_sqs_sns_s3
+    from lambda_stream.testing import to_sqs_sns_s3_records
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def boom(uow: Any) -> Any:
+            raise ValueError("cannot read the object")
+
+        return lambda s: s.map(faulty(boom))
+
+    event = to_sqs_sns_s3_records([{"bucket": {"name": "b"}, "object": {"key": "k1"}}])
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_sqs_sns_s3(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    assert handler(event, None) == {
+        "batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]
+    }
+
+
+def test_faults_as_failures_without_records_to_report_fails_the_invocation() -> None:
+    from lambda_stream import from_event_bridge
+    from lambda_stream.testing import to_event_bridge_record
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def boom(uow: Any) -> Any:
+            raise ValueError("not this one")
+
+        return lambda s: s.map(faulty(boom))
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_event_bridge(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    with pytest.raises(ValueError, match="not this one"):
+        handler(to_event_bridge_record(EVENTS[0]), None)
+
+
+def test_a_short_timeout_still_gets_the_work_done() -> None:
+    """Lambda's default timeout is 3 s: the default 5 s soft margin must not stop every record."""
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": fails_on()}, {}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+    )
+    assert handler(to_sqs_event_records(EVENTS), Context(3000)) == {"batchItemFailures": []}
+
+
+def test_the_soft_deadline_holds_with_several_pipelines_reading_ahead() -> None:
+    event = to_sqs_event_records(EVENTS)
+    processed: list[str] = []
+
+    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
+        pipes = {"slow": slow_pipeline, "quick": lambda opt: lambda s: s.filter(lambda u: False)}
+        return (
+            initialize(pipes, {})
+            .assemble(from_sqs_event(e))
+            .tap(lambda u: processed.append(u["record"]["messageId"]))
+        )
+
+    handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
+    response = handler(event, Context(1000))
+    assert response is not None
+    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    ids = [r["messageId"] for r in event["Records"]]
+    assert 0 < len(processed) < len(ids)
+    assert sorted(processed + reported) == sorted(ids)
