@@ -80,3 +80,24 @@ def test_claim_check_round_trip(
     redeemed = asyncio.run(Stream(consumed).through(redeem_claim_check(connectors=connectors)).to_list())
     assert sorted(u["event"]["id"] for u in redeemed) == ["e0", "e1"]
     assert all(u["event"]["blob"] == blob for u in redeemed)
+
+
+def test_an_event_without_a_type_fails_alone(
+    routed: tuple[Any, str], connectors: ConnectorCache, read_queue: Callable[..., list[dict[str, Any]]]
+) -> None:
+    sqs, queue_url = routed
+    items = uows(3)
+    del items[1]["event"]["type"]
+    errors: list[BaseException] = []
+
+    async def go() -> list[Any]:
+        step = publish_to_event_bridge(bus_name=BUS, connector=connectors.get(EventBridgeConnector))
+        return await Stream(items).through(step).errors(lambda e, push: errors.append(e)).to_list()
+
+    out = asyncio.run(go())
+    assert [u["event"]["id"] for u in out] == ["e0", "e2"]
+    assert len(errors) == 1 and errors[0].uow["event"]["id"] == "e1"  # type: ignore[attr-defined]
+    assert sorted(json.loads(m["Body"])["detail"]["id"] for m in read_queue(sqs, queue_url, 2)) == [
+        "e0",
+        "e2",
+    ]

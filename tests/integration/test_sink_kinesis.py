@@ -52,3 +52,23 @@ def test_publish_then_get_records(aws: str, connectors: ConnectorCache) -> None:
     expected = to_kinesis_records(published)["Records"]
     assert [base64.b64encode(r["Data"]).decode() for r in records] == [e["kinesis"]["data"] for e in expected]
     assert [json.loads(r["Data"])["id"] for r in records] == [f"e{i}" for i in range(60)]
+
+
+def test_a_partition_key_too_long_fails_alone(aws: str, connectors: ConnectorCache) -> None:
+    client = connectors.get(KinesisConnector).client
+    client.create_stream(StreamName=STREAM, ShardCount=1)
+    client.get_waiter("stream_exists").wait(StreamName=STREAM, WaiterConfig={"Delay": 0.1})
+    uows = [
+        {"event": {"id": f"e{i}", "type": "t", "timestamp": i, "partitionKey": "k" * (300 if i == 1 else 5)}}
+        for i in range(3)
+    ]
+    errors: list[BaseException] = []
+
+    async def go() -> list[Any]:
+        step = publish_to_kinesis(stream_name=STREAM, connector=connectors.get(KinesisConnector))
+        return await Stream(uows).through(step).errors(lambda e, push: errors.append(e)).to_list()
+
+    out = asyncio.run(go())
+    assert [u["event"]["id"] for u in out] == ["e0", "e2"]
+    assert len(errors) == 1 and errors[0].uow["event"]["id"] == "e1"  # type: ignore[attr-defined]
+    assert len(read_stream(client)) == 2

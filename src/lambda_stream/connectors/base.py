@@ -23,7 +23,9 @@ from typing import Any, ClassVar, TypeVar
 from ..errors import (
     AwsValidationError,
     ConditionalCheckFailedError,
+    ConfigurationError,
     ConnectorError,
+    LambdaStreamError,
     NotFoundError,
     ThrottledError,
 )
@@ -49,6 +51,11 @@ ERROR_CODES: dict[str, type[ConnectorError]] = {
     "ServiceUnavailable": ThrottledError,
     "ServiceUnavailableException": ThrottledError,
     "InternalFailure": ThrottledError,  # per-entry code of EventBridge / Kinesis / Firehose
+    "InternalServerError": ThrottledError,
+    "RequestThrottled": ThrottledError,
+    "RequestThrottledException": ThrottledError,
+    "LimitExceededException": ThrottledError,  # Kinesis / Firehose throttling
+    "BandwidthLimitExceeded": ThrottledError,
     # a conditional write lost
     "ConditionalCheckFailedException": ConditionalCheckFailedError,
     "ConditionalCheckFailed": ConditionalCheckFailedError,
@@ -67,6 +74,9 @@ ERROR_CODES: dict[str, type[ConnectorError]] = {
     "InvalidParameterValue": AwsValidationError,
     "InvalidParameterException": AwsValidationError,
     "SerializationException": AwsValidationError,
+    "InvalidArgumentException": AwsValidationError,  # Kinesis / Firehose
+    "InvalidParameter": AwsValidationError,  # SNS
+    "InvalidParameterValueException": AwsValidationError,  # Lambda
 }
 
 # Per-entry codes that no retry will fix (besides the validation / not-found / conditional classes).
@@ -210,7 +220,10 @@ class Connector:
 
         Anything that must touch the network (reading a streaming ``Body``) belongs in ``fn``.
         """
-        client = self.client  # created on the loop thread, once, before any worker uses it
+        try:
+            client = self.client  # created on the loop thread, once, before any worker uses it
+        except Exception as e:
+            raise self._client_error(e) from e
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._pool(), fn, client)
@@ -219,6 +232,24 @@ class Connector:
             if mapped is e:
                 raise
             raise mapped from e
+
+    def _client_error(self, error: Exception) -> BaseException:
+        """The error to raise when the client cannot be created (no region, bad endpoint, ...)."""
+        if isinstance(error, LambdaStreamError):
+            return error
+        from botocore.exceptions import NoRegionError
+
+        if isinstance(error, NoRegionError):
+            return ConfigurationError(
+                f"cannot create the {self.service} client: no AWS region (set AWS_REGION or pass region=)"
+            )
+        mapped = map_exception(error)
+        if isinstance(mapped, ConnectorError):
+            return type(mapped)(f"cannot create the {self.service} client: {mapped}", code=mapped.code)
+        return ConnectorError(
+            f"cannot create the {self.service} client: {type(error).__name__}: {error}",
+            code=type(error).__name__,
+        )
 
     async def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """Run ``client.<operation>(**params)`` in the connector's pool; errors are mapped."""
@@ -342,8 +373,11 @@ async def send_batch_with_retries(
 
     ``send(sub)`` sends a sub-list and returns one outcome per entry of it, in order: the entry's
     response dict, or an ``EntryError``. A whole-request ``ThrottledError`` counts as every
-    pending entry failing with that code; any other exception propagates. A failed entry is never
-    counted as sent: its response stays ``None`` and it is listed in ``failed``.
+    pending entry failing with that code. Any other exception (or an answer of the wrong length)
+    on the **first** attempt propagates: nothing was sent, the caller fails the batch. On a
+    retry, some entries were already accepted, so it only fails the entries still pending (they
+    are listed in ``failed``, not retried further) and the accepted ones keep their responses.
+    A failed entry is never counted as sent: its response stays ``None`` and it is in ``failed``.
     """
     responses: list[dict[str, Any] | None] = [None] * len(entries)
     failures: dict[int, FailedEntry] = {}
@@ -352,11 +386,22 @@ async def send_batch_with_retries(
     while pending:
         batch = [entries[i] for i in pending]
         try:
-            outcomes: Sequence[dict[str, Any] | EntryError] = await send(batch)
-        except ThrottledError as e:
-            outcomes = [EntryError(e.code or "ThrottlingException", str(e))] * len(batch)
-        if len(outcomes) != len(batch):
-            raise ConnectorError(f"batch send returned {len(outcomes)} outcomes for {len(batch)} entries")
+            try:
+                outcomes: Sequence[dict[str, Any] | EntryError] = await send(batch)
+            except ThrottledError as e:
+                outcomes = [EntryError(e.code or "ThrottlingException", str(e))] * len(batch)
+            if len(outcomes) != len(batch):
+                raise ConnectorError(
+                    f"batch send returned {len(outcomes)} outcomes for {len(batch)} entries",
+                    code="InvalidResponse",
+                )
+        except Exception as e:
+            if attempt == 0:
+                raise
+            code = getattr(e, "code", None) or type(e).__name__
+            for index in pending:
+                failures[index] = FailedEntry(index, str(code), str(e))
+            break
         retry: list[int] = []
         for index, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, EntryError):

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..errors import LambdaStreamError
 from ..utils.json import dumps
 
 
 class RequestCache:
     """Coalesces identical requests: the first call runs, concurrent and later ones share its result.
 
-    A failed call is not cached (the next identical request tries again).
+    A failed call is not cached (the next identical request tries again). Every caller of a failed
+    call gets an exception of its own (see ``own_error``), so the uow each one attaches stays its
+    own: one error per uow, each naming its uow.
     """
 
     __slots__ = ("_results",)
@@ -28,8 +32,36 @@ class RequestCache:
             self._results[key] = fut
             try:
                 return await asyncio.shield(fut)
-            except BaseException:
+            except Exception as e:
                 if fut.done() and (fut.cancelled() or fut.exception() is not None):
                     self._results.pop(key, None)
+                own = own_error(e)
+                raise own from own.__cause__
+            except BaseException:
+                if fut.done() and fut.cancelled():
+                    self._results.pop(key, None)
                 raise
-        return await asyncio.shield(fut)
+        try:
+            return await asyncio.shield(fut)
+        except Exception as e:
+            own = own_error(e)
+            raise own from own.__cause__
+
+
+def own_error(error: Exception) -> Exception:
+    """A copy of a shared ``error`` for one caller: same class, message, ``code`` and cause, no ``uow``.
+
+    An exception whose class cannot be copied is wrapped in a ``LambdaStreamError`` instead.
+    """
+    try:
+        own = copy.copy(error)
+    except Exception:
+        own = None
+    if own is None or own is error or type(own) is not type(error):
+        wrapped = LambdaStreamError(f"{type(error).__name__}: {error}")
+        wrapped.__cause__ = error
+        return wrapped
+    own.__dict__.pop("uow", None)
+    own.__cause__ = error.__cause__
+    own.__traceback__ = error.__traceback__
+    return own

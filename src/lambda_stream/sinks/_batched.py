@@ -1,7 +1,7 @@
 """The shape every batch-API sink shares (EventBridge, Kinesis, Firehose, SQS).
 
 ``uows -> batch(n) -> split by bytes -> send up to `parallel` batches at once -> one outcome per uow``.
-Each uow carries its request entry (or none: it passes through untouched). A batch call returns a
+Each uow carries its request entry (or none: missing, ``None`` or empty, it passes through untouched). A batch call returns a
 ``BatchResult``; an entry still failed after the connector's retries becomes an error value for
 its own uow only, the others are adorned with their entry's response. A call that fails as a
 whole fails its uows together: one error whose ``uow`` is ``{"batch": [...]}`` (as in JS).
@@ -46,23 +46,26 @@ def batched_sink(
     parallel: int,
     call: Callable[[list[Any]], Awaitable[Any]],
     claim_check: ClaimCheckStore | None = None,
+    size: Callable[[Any], int] = entry_size,
 ) -> Callable[[Stream[Any]], Stream[Any]]:
     """The batching, sending and fault-splitting steps after each uow got its entry.
 
     ``request(entries)`` is the batch's request as put on each uow (``request_field``),
-    ``call(entries)`` sends them and returns a ``BatchResult``.
+    ``call(entries)`` sends them and returns a ``BatchResult``, ``size(entry)`` is what an entry
+    weighs against ``max_batch_bytes``. A uow whose entry is missing, ``None`` or empty has no
+    request: it rides along with its batch and passes through untouched.
     """
 
     def size_of(uow: Uow) -> int | None:
         entry = uow.get(entry_field)
-        return None if entry is None else entry_size(entry)
+        return size(entry) if entry else None
 
     def split(batch: list[Uow]) -> list[list[Uow]]:
         return batches_by_size(batch, size_of, batch_size, max_batch_bytes)
 
     async def send(batch: list[Uow]) -> list[Any]:
         outcomes: list[Any] = list(batch)
-        idx = [i for i, uow in enumerate(batch) if uow.get(entry_field) is not None]
+        idx = [i for i, uow in enumerate(batch) if uow.get(entry_field)]
         if idx and claim_check is not None:
             idx = await claim_check.store(batch, idx, outcomes)
         if not idx:

@@ -168,21 +168,24 @@ def per_uow_sink(
     response_field: str,
     parallel: int,
     invoke: Callable[[Any, Uow], Any],
+    is_empty: Callable[[Any], bool] | None = None,
 ) -> Callable[[Any], Any]:
     """A step calling ``await invoke(request, uow)`` for each uow with a request, ``parallel`` at once.
 
-    The response goes on ``response_field``; a uow without a request (missing, ``None`` or empty)
-    passes through untouched; an error becomes that uow's error value (``err.uow`` set).
+    The response goes on ``response_field``; a uow without a request (missing, ``None`` or empty,
+    or one ``is_empty`` says asks for nothing) passes through untouched; an error becomes that
+    uow's error value (``err.uow`` set).
     """
 
     async def run(uow: Uow) -> Uow:
         req = uow.get(request_field)
-        if not req:
+        if not req or (is_empty is not None and is_empty(req)):
             return uow
         try:
             resp = await invoke(req, uow)
         except Exception as e:
-            raise with_uow(e, uow) from None
+            with_uow(e, uow)
+            raise  # the same exception, its cause kept
         return {**uow, response_field: resp}
 
     def step(s: Any) -> Any:

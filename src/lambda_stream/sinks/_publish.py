@@ -14,6 +14,8 @@ from ._common import Uow, env_number
 from .claim_check import ClaimCheckStore
 
 MakeEntry = Callable[[Mapping[str, Any], str], dict[str, Any]]
+# Returns why the service would reject an entry (it fails that uow alone), or None when it is fine.
+ValidateEntry = Callable[[dict[str, Any]], str | None]
 
 
 def compression_threshold(opt: Mapping[str, Any]) -> int:
@@ -32,12 +34,15 @@ def event_to_entry(
     max_entry_bytes: int,
     claim_check: ClaimCheckStore | None,
     tag: bool = True,
+    validate: ValidateEntry | None = None,
 ) -> Callable[[Uow], Uow]:
     """A map step putting ``make_entry(event, body)`` on each uow that has an event.
 
     The event gets the standard tags (kept on the uow, as JS does) and is serialized with
     compression. An entry over ``max_entry_bytes`` is replaced by a claim-check stub when a bucket
     is configured, else the uow fails with ``AwsValidationError`` (the service would reject it).
+    So does an entry ``validate`` finds malformed (say, no ``DetailType``): checked here, one uow
+    at a time, it fails its own uow instead of the whole batch call.
     """
     threshold = compression_threshold(opt)
     ignore = tuple(opt.get("compression_ignore") or ())
@@ -51,6 +56,10 @@ def event_to_entry(
             event = tagger(event, uow.get("pipeline"))
         body = dumps(compress(event, threshold, ignore) if threshold > 0 else event)
         entry = make_entry(event, body)
+        if validate is not None:
+            problem = validate(entry)
+            if problem is not None:
+                raise AwsValidationError(problem, code="InvalidArgument", uow=uow)
         size = entry_size(entry)
         if size <= max_entry_bytes:
             return {**uow, event_field: event, entry_field: entry}

@@ -2,8 +2,13 @@
 
 A conditional write that loses (``ConditionalCheckFailedError``, e.g. under ``timestamp_condition``)
 is a stale write: a no-op for its uow (response ``{}``), not a fault, unless
-``throw_condition_failure=True``. ``update_dynamodb`` then runs the uow's ``fallback_update_request``
-once when it has one.
+``throw_condition_failure=True``, which raises it as the uow's error. Without it,
+``update_dynamodb`` runs the uow's ``fallback_update_request`` once when it has one (a lost
+condition on the fallback is a no-op too); with it, the fallback is never run.
+
+An update request with an empty ``UpdateExpression`` (``update_expression`` of an item with nothing
+to write, say only empty sets) asks for nothing: no call is made and the uow passes through
+untouched, without ``update_response``, like a uow without a request.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     Options: ``table_name`` (``ENTITY_TABLE_NAME``, else ``EVENT_TABLE_NAME``; a request's own
     ``TableName`` wins), ``parallel`` (``UPDATE_PARALLEL``/``PARALLEL``, 4),
     ``update_request_field``, ``update_response_field``, ``fallback_update_request_field``,
-    ``throw_condition_failure``, ``connector``/``connectors``.
+    ``throw_condition_failure``, ``connector``/``connectors``. A request whose ``UpdateExpression``
+    is empty is not sent (the uow passes through untouched).
     """
     table = option_str(opt, "table_name", ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"))
     request_field = str(opt.get("update_request_field") or "update_request")
@@ -49,7 +55,7 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
             if throw:
                 raise
         fallback = uow.get(fallback_field)
-        if not fallback:
+        if not fallback or _nothing_to_update(fallback):
             return {}
         try:
             return await connector.update_item(_with_table(table, fallback, "update_dynamodb"))
@@ -58,10 +64,15 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
                 raise
             return {}
 
-    return per_uow_sink(request_field, response_field, parallel, invoke)
+    return per_uow_sink(request_field, response_field, parallel, invoke, is_empty=_nothing_to_update)
 
 
 update = update_dynamodb
+
+
+def _nothing_to_update(req: Any) -> bool:
+    """An UpdateItem request with an empty ``UpdateExpression`` (DynamoDB would reject it)."""
+    return isinstance(req, dict) and "UpdateExpression" in req and not str(req["UpdateExpression"]).strip()
 
 
 def _with_table(table: str | None, req: Any, step: str) -> Any:

@@ -32,7 +32,8 @@ def publish_to_event_bridge(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     (``PUBLISH_MAX_REQ_SIZE``/``MAX_REQ_SIZE``, 256 KiB), ``parallel`` (``PUBLISH_PARALLEL``/
     ``PARALLEL``, 8), ``compression_threshold``, claim-check options, ``connector``/``connectors``.
     Each uow gets ``publish_request_entry``, ``publish_request`` (the batch) and ``publish_response``
-    (its entry's result); a uow without an event passes through untouched.
+    (its entry's result); a uow without an event passes through untouched. An event without a
+    ``type`` (the entry's ``DetailType``) fails its own uow with ``AwsValidationError``.
     """
     bus_name = required_str(opt, "bus_name", ("BUS_NAME",), "publish_to_event_bridge")
     source = option_str(opt, "source", ("BUS_SRC",), "custom")
@@ -60,6 +61,7 @@ def publish_to_event_bridge(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
         make_entry=make_entry,
         max_entry_bytes=max_size,
         claim_check=claim_check,
+        validate=validate_entry,
     )
     send = batched_sink(
         entry_field=entry_field,
@@ -77,3 +79,14 @@ def publish_to_event_bridge(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
         return s.map(to_entry).through(send)
 
     return step
+
+
+def validate_entry(entry: dict[str, Any]) -> str | None:
+    """Why PutEvents would reject the entry, checked before sending (else the whole call fails)."""
+    detail_type = entry.get("DetailType")
+    if not isinstance(detail_type, str) or not detail_type:
+        return f"DetailType must be a non-empty string (the event's type), got {detail_type!r}"
+    source = entry.get("Source")
+    if not isinstance(source, str) or not source:
+        return f"Source must be a non-empty string, got {source!r}"
+    return None

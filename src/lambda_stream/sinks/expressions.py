@@ -11,7 +11,9 @@
 Names are aliased with every character outside ``[A-Za-z0-9_]`` written ``_x<hex>_``, so any
 attribute name makes a valid placeholder (``a-b`` → ``#a_x2d_b``). An empty set is left out
 (DynamoDB rejects empty sets, and adding or deleting nothing is a no-op). ``ExpressionAttributeValues``
-is left out when it is empty (DynamoDB rejects an empty map).
+is left out when it is empty (DynamoDB rejects an empty map). An item with nothing to write
+(only empty sets) gives an empty ``UpdateExpression``: ``update_dynamodb`` does not send such a
+request, its uow passes through untouched.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ __all__ = ["publish_to_kinesis", "to_kinesis_record"]
 MAX_BATCH_SIZE = 500
 MAX_RECORD_SIZE = 1024 * 1024  # data + partition key
 MAX_BATCH_BYTES = 5 * 1024 * 1024
+MAX_PARTITION_KEY_LENGTH = 256  # Unicode characters
 
 
 def _load() -> Any:
@@ -38,6 +39,7 @@ def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     ``max_request_size`` (per record, 1 MiB), ``parallel`` (``PUBLISH_PARALLEL``/``PARALLEL``, 8),
     ``compression_threshold``, claim-check options, ``connector``/``connectors``. Each uow gets
     ``publish_request_entry``, ``publish_request`` and ``publish_response`` (its record's result).
+    A partition key longer than 256 characters fails its own uow with ``AwsValidationError``.
     """
     stream_name = required_str(opt, "stream_name", ("STREAM_NAME",), "publish_to_kinesis")
     event_field = str(opt.get("event_field") or "event")
@@ -62,6 +64,7 @@ def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
         make_entry=to_kinesis_record,
         max_entry_bytes=max_size,
         claim_check=claim_check,
+        validate=validate_record,
     )
     send = batched_sink(
         entry_field=entry_field,
@@ -79,3 +82,12 @@ def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
         return s.map(to_entry).through(send)
 
     return step
+
+
+def validate_record(record: dict[str, Any]) -> str | None:
+    """Why PutRecords would reject the record, checked before sending (else the whole call fails)."""
+    key = record.get("PartitionKey")
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_PARTITION_KEY_LENGTH:
+        shown = key if not isinstance(key, str) or len(key) <= 40 else key[:40] + "..."
+        return f"PartitionKey must be 1 to {MAX_PARTITION_KEY_LENGTH} characters, got {shown!r}"
+    return None

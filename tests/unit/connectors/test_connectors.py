@@ -23,7 +23,9 @@ from lambda_stream.connectors import (
     SnsConnector,
     SqsConnector,
 )
-from lambda_stream.errors import BatchEntriesFailedError, ConnectorError, NotFoundError
+from lambda_stream.core import Stream
+from lambda_stream.errors import BatchEntriesFailedError, ConfigurationError, ConnectorError, NotFoundError
+from lambda_stream.sinks import publish_to_event_bridge
 
 
 class FakeClient:
@@ -255,3 +257,62 @@ def test_dynamodb_batch_get_resends_unprocessed_keys_then_gives_up() -> None:
     assert info.value.failed == [{"TableName": "t", "Key": {"pk": "stuck"}}]
     ddb.close()
     stuck.close()
+
+
+def test_a_client_that_cannot_be_created_without_a_region_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    connector = SqsConnector()
+    with pytest.raises(ConfigurationError, match="no AWS region") as info:
+        asyncio.run(connector.call("list_queues"))
+    assert "sqs" in str(info.value)
+    connector.close()
+
+
+def test_other_client_creation_errors_are_connector_errors() -> None:
+    class Broken(SqsConnector):
+        def _create_client(self) -> Any:
+            raise ValueError("Invalid endpoint: nope")
+
+    connector = Broken()
+    with pytest.raises(
+        ConnectorError, match="cannot create the sqs client: ValueError: Invalid endpoint"
+    ) as info:
+        asyncio.run(connector.call("list_queues"))
+    assert info.value.code == "ValueError"
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_a_failed_retry_faults_only_the_entries_not_yet_accepted() -> None:
+    """Partial success, then the retry fails as a whole: the accepted uows keep their responses."""
+    calls: list[list[Any]] = []
+
+    def put_events(Entries: list[Any]) -> dict[str, Any]:
+        calls.append(Entries)
+        if len(calls) == 1:
+            out: list[dict[str, Any]] = [{"EventId": f"ok{i}"} for i in range(len(Entries))]
+            out[0] = {"ErrorCode": "InternalFailure", "ErrorMessage": "x"}
+            return {"FailedEntryCount": 1, "Entries": out}
+        raise ClientError({"Error": {"Code": "InternalException", "Message": "boom"}}, "PutEvents")
+
+    connector = EventBridgeConnector(client=FakeClient(put_events=put_events), retry_base_delay=0)
+    uows = [{"event": {"id": f"e{i}", "type": "t", "timestamp": 1}} for i in range(3)]
+    errors: list[BaseException] = []
+
+    async def go() -> list[Any]:
+        step = publish_to_event_bridge(bus_name="b", connector=connector)
+        return await Stream(uows).through(step).errors(lambda e, push: errors.append(e)).to_list()
+
+    out = asyncio.run(go())
+    assert len(calls) == 2
+    assert [u["event"]["id"] for u in out] == ["e1", "e2"]
+    assert [u["publish_response"]["EventId"] for u in out] == ["ok1", "ok2"]
+    assert len(errors) == 1
+    error = errors[0]
+    assert isinstance(error, BatchEntriesFailedError)
+    assert error.code == "InternalException"
+    assert error.uow["event"]["id"] == "e0"  # type: ignore[attr-defined]
+    connector.close()

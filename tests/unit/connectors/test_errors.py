@@ -114,3 +114,23 @@ def test_a_client_error_without_details_is_a_plain_connector_error() -> None:
 )
 def test_which_entry_codes_are_retried(code: str, retryable: bool) -> None:
     assert is_retryable_code(code) is retryable
+
+
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [
+        ("RequestThrottled", ThrottledError),
+        ("RequestThrottledException", ThrottledError),
+        ("LimitExceededException", ThrottledError),  # Kinesis / Firehose throttling
+        ("BandwidthLimitExceeded", ThrottledError),
+        ("InternalServerError", ThrottledError),
+        ("InvalidArgumentException", AwsValidationError),  # Kinesis / Firehose
+        ("InvalidParameter", AwsValidationError),  # SNS
+        ("InvalidParameterValueException", AwsValidationError),  # Lambda
+    ],
+)
+def test_more_throttling_and_validation_codes(code: str, cls: type[ConnectorError]) -> None:
+    error = map_client_error(client_error(code))
+    assert type(error) is cls
+    assert error.code == code
+    assert is_retryable_code(code) is (cls is ThrottledError)

@@ -141,3 +141,54 @@ def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
     ]
     assert backoff_delay(3, 0.05, rng=lambda: 0.5) == pytest.approx(0.2)
     assert backoff_delay(3, 0.05, rng=lambda: 0.0) == 0.0
+
+
+def test_a_whole_call_failure_on_a_retry_fails_only_the_pending_entries() -> None:
+    calls: list[list[str]] = []
+
+    async def send(sub: list[str]) -> Sequence[dict[str, Any] | EntryError]:
+        calls.append(sub)
+        if len(calls) == 1:
+            return [EntryError("InternalFailure", "x") if e == "a" else {"Id": e} for e in sub]
+        raise ConnectorError("boom", code="InternalException")
+
+    result = asyncio.run(send_batch_with_retries(["a", "b", "c"], send, sleep=Sleeps()))
+    assert calls == [["a", "b", "c"], ["a"]]  # not retried after the failed retry
+    assert result.failed == [FailedEntry(0, "InternalException", "boom")]
+    assert result.responses == [None, {"Id": "b"}, {"Id": "c"}]  # the accepted ones keep theirs
+
+
+def test_an_unexpected_error_on_a_retry_fails_only_the_pending_entries() -> None:
+    calls: list[list[str]] = []
+
+    async def send(sub: list[str]) -> Sequence[dict[str, Any] | EntryError]:
+        calls.append(sub)
+        if len(calls) == 1:
+            return [EntryError("ThrottlingException", "slow") if e != "c" else {"Id": e} for e in sub]
+        raise RuntimeError("bug")
+
+    result = asyncio.run(send_batch_with_retries(["a", "b", "c"], send, sleep=Sleeps()))
+    assert result.failed == [FailedEntry(0, "RuntimeError", "bug"), FailedEntry(1, "RuntimeError", "bug")]
+    assert result.responses == [None, None, {"Id": "c"}]
+
+
+def test_a_response_of_the_wrong_length_on_a_retry_fails_only_the_pending_entries() -> None:
+    calls: list[list[str]] = []
+
+    async def send(sub: list[str]) -> Sequence[dict[str, Any] | EntryError]:
+        calls.append(sub)
+        if len(calls) == 1:
+            return [EntryError("ThrottlingException", "slow") if e == "b" else {"Id": e} for e in sub]
+        return []
+
+    result = asyncio.run(send_batch_with_retries(["a", "b"], send, sleep=Sleeps()))
+    assert [(f.index, f.code) for f in result.failed] == [(1, "InvalidResponse")]
+    assert result.responses == [{"Id": "a"}, None]
+
+
+def test_a_whole_call_failure_on_the_first_attempt_still_raises() -> None:
+    async def send(sub: list[str]) -> Sequence[dict[str, Any] | EntryError]:
+        raise ConnectorError("no bus", code="ResourceNotFoundException")
+
+    with pytest.raises(ConnectorError, match="no bus"):
+        asyncio.run(send_batch_with_retries(["a", "b"], send, sleep=Sleeps()))

@@ -107,3 +107,64 @@ def test_redeem_claim_check() -> None:
     assert out[0] == {"event": full, "record": {}}
     assert out[1] == {"event": {"id": "2"}}
     assert s3.gets == 1
+
+
+class FailingTable:
+    def __init__(self) -> None:
+        self.queries = 0
+        self.batch_gets = 0
+
+    async def query_all(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.queries += 1
+        await asyncio.sleep(0.01)
+        raise NotFoundError("no table", code="ResourceNotFoundException")
+
+    async def batch_get(self, request_items: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        self.batch_gets += 1
+        await asyncio.sleep(0.01)
+        raise NotFoundError("no table", code="ResourceNotFoundException")
+
+
+def test_identical_failing_queries_fault_each_uow_with_its_own_error() -> None:
+    table = FailingTable()
+    req = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": "x"}}
+    items = [{"id": "r1", "query_request": req}, {"id": "r2", "query_request": req}]
+    out = run(items, query_all_dynamodb(table_name="t", connector=table, parallel=4))
+    assert table.queries == 1  # still one request
+    assert all(isinstance(f, Failed) for f in out)
+    assert [f.uow["id"] for f in out] == ["r1", "r2"]  # each error names its own uow
+    assert out[0].error is not out[1].error
+    for f in out:
+        assert type(f.error) is NotFoundError
+        assert f.error.code == "ResourceNotFoundException"
+        assert str(f.error) == "no table"
+
+
+def test_identical_failing_batch_gets_fault_each_uow_with_its_own_error() -> None:
+    table = FailingTable()
+    req = {"RequestItems": {"T": {"Keys": [{"pk": "1"}]}}}
+    items = [{"id": i, "batch_get_request": req} for i in range(3)]
+    out = run(items, batch_get_dynamodb(connector=table, parallel=3))
+    assert table.batch_gets == 1
+    assert [f.uow["id"] for f in out] == [0, 1, 2]
+    assert len({id(f.error) for f in out}) == 3
+
+
+def test_a_shared_error_copy_keeps_the_cause_and_drops_the_uow() -> None:
+    from lambda_stream.queries._cache import own_error
+
+    cause = KeyError("inner")
+    error = NotFoundError("gone", code="NotFound", uow={"id": 1})
+    error.__cause__ = cause
+    own = own_error(error)
+    assert type(own) is NotFoundError and own is not error
+    assert own.__cause__ is cause
+    assert getattr(own, "uow", None) is None
+    assert own.code == "NotFound"  # type: ignore[attr-defined]
+
+    class Odd(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(a + b)
+
+    wrapped = own_error(Odd(1, 2))
+    assert wrapped.__cause__ is not None and "Odd" in str(wrapped)

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from lambda_stream.errors import ConditionalCheckFailedError, ThrottledError
-from lambda_stream.sinks import put_dynamodb, update, update_dynamodb
+from lambda_stream.sinks import put_dynamodb, update, update_dynamodb, update_expression
 
 from .fakes import Failed, FakeDynamoDB, Gate, run
 
@@ -187,3 +187,36 @@ def test_sinks_building_their_connector_share_one_with_room_for_all() -> None:
     assert len(cache) == 1
     [connector] = cache._connectors.values()
     assert connector.parallel == 64
+
+
+def test_an_update_with_nothing_to_write_is_not_sent() -> None:
+    fake = FakeDynamoDB()
+    empty = {"Key": {"pk": "1"}, **update_expression({"tags": set(), "ids_delete": set()})}
+    assert empty["UpdateExpression"] == ""
+    items = [{"id": 0, "update_request": empty}, *requests(1)]
+    out = run(items, update_dynamodb(connector=fake, table_name="T"))
+    assert out[0] == items[0]  # passes through untouched: no call, no update_response
+    assert out[1]["update_response"] == {"Attributes": {"ok": True}}
+    assert [r["Key"] for r in fake.requests] == [{"pk": "0"}]
+
+
+def test_an_empty_fallback_is_not_sent() -> None:
+    fake = FakeDynamoDB(fail=lambda p: ConditionalCheckFailedError("stale"))
+    uow = {
+        **requests(1)[0],
+        "fallback_update_request": {"Key": {"pk": "0"}, **update_expression({"s": set()})},
+    }
+    out = run([uow], update_dynamodb(connector=fake, table_name="T"))
+    assert out[0]["update_response"] == {}
+    assert len(fake.requests) == 1
+
+
+def test_throw_condition_failure_skips_the_fallback() -> None:
+    fake = FakeDynamoDB(fail=lambda p: ConditionalCheckFailedError("stale"))
+    uow = {
+        **requests(1)[0],
+        "fallback_update_request": {"Key": {"pk": "0"}, "UpdateExpression": "SET #b = :b"},
+    }
+    out = run([uow], update_dynamodb(connector=fake, table_name="T", throw_condition_failure=True))
+    assert isinstance(out[0], Failed) and isinstance(out[0].error, ConditionalCheckFailedError)
+    assert len(fake.requests) == 1

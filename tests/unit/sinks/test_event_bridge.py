@@ -212,3 +212,20 @@ def test_a_sink_without_its_target_fails_when_built(
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError, match=f"{make}: {message}"):
         getattr(sinks, make)(connector=FakeBatch())
+
+
+def test_an_event_without_a_type_fails_its_own_uow_only() -> None:
+    fake = FakeBatch()
+    items = uows(3)
+    del items[1]["event"]["type"]
+    out = run(items, publish_to_event_bridge(connector=fake, bus_name="bus"))
+    failed = [o for o in out if isinstance(o, Failed)]
+    ok = [o for o in out if not isinstance(o, Failed)]
+    assert len(failed) == 1 and isinstance(failed[0].error, AwsValidationError)
+    assert failed[0].uow["event"]["id"] == "1"
+    assert "DetailType" in str(failed[0].error)
+    assert [(u["event"]["id"], u["publish_response"]) for u in ok] == [
+        ("0", {"Id": "r1-0"}),
+        ("2", {"Id": "r1-1"}),
+    ]
+    assert [json.loads(e["Detail"])["id"] for e in fake.calls[0]] == ["0", "2"]  # never sent

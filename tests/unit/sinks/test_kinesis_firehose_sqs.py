@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 
-from lambda_stream.errors import BatchEntriesFailedError
+from lambda_stream.errors import AwsValidationError, BatchEntriesFailedError
 from lambda_stream.sinks import publish_to_kinesis, send_to_firehose, send_to_sqs
 
 from .fakes import Failed, FakeBatch, FakeS3, Gate, run, uows
@@ -150,3 +151,80 @@ def test_kinesis_data_is_what_to_kinesis_records_decodes() -> None:
     out = run(uows(1), publish_to_kinesis(connector=fake, stream_name="s"))
     data = out[0]["publish_request_entry"]["Data"]
     assert json.loads(base64.b64decode(base64.b64encode(data)))["type"] == "thing-created"
+
+
+def test_kinesis_a_partition_key_over_256_characters_fails_its_own_uow_only() -> None:
+    fake = FakeBatch()
+    items = uows(3)
+    items[1]["event"]["partitionKey"] = "é" * 257
+    items[2]["event"]["partitionKey"] = "é" * 256  # characters, not bytes
+    out = run(items, publish_to_kinesis(connector=fake, stream_name="s"))
+    failed = [o for o in out if isinstance(o, Failed)]
+    assert len(failed) == 1 and isinstance(failed[0].error, AwsValidationError)
+    assert failed[0].uow["event"]["id"] == "1"
+    assert sorted(o["event"]["id"] for o in out if not isinstance(o, Failed)) == ["0", "2"]
+    assert [r["PartitionKey"] for r in fake.calls[0]] == ["p0", "é" * 256]
+
+
+def test_sqs_an_empty_or_none_message_passes_through_untouched() -> None:
+    fake = FakeBatch()
+    items: list[dict[str, Any]] = [
+        {"message": {"MessageBody": "a"}},
+        {"message": {}},
+        {"message": None},
+        {"other": 1},
+        {"message": {"MessageBody": "c"}},
+    ]
+    out = run(items, send_to_sqs(connector=fake, queue_url="q"))
+    assert not any(isinstance(o, Failed) for o in out)
+    assert out[1:4] == items[1:4]
+    assert [e["MessageBody"] for e in fake.calls[0]] == ["a", "c"]
+    assert out[4]["send_response"] == {"Id": "r1-1"}
+
+
+def test_sqs_a_message_without_a_body_fails_its_own_uow_only() -> None:
+    fake = FakeBatch()
+    items: list[dict[str, Any]] = [
+        {"message": {"MessageBody": "a"}},
+        {"message": {"MessageGroupId": "g"}},
+        {"message": {"MessageBody": ""}},
+        {"message": {"MessageBody": "d"}},
+    ]
+    out = run(items, send_to_sqs(connector=fake, queue_url="q"))
+    failed = [o for o in out if isinstance(o, Failed)]
+    assert [type(f.error) for f in failed] == [AwsValidationError, AwsValidationError]
+    assert [f.uow for f in failed] == [items[1], items[2]]
+    assert [e["MessageBody"] for e in fake.calls[0]] == ["a", "d"]
+
+
+def test_sqs_wire_ids_are_positions_whatever_ids_the_messages_carry() -> None:
+    fake = FakeBatch()
+    items = [{"message": {"Id": "1", "MessageBody": "a"}}, {"message": {"MessageBody": "b"}}]
+    out = run(items, send_to_sqs(connector=fake, queue_url="q"))
+    assert [e["Id"] for e in fake.calls[0]] == ["0", "1"]  # distinct: never a collision
+    assert [u["send_response"] for u in out] == [{"Id": "r1-0"}, {"Id": "r1-1"}]
+    assert [e["Id"] for e in out[0]["send_request"]["Entries"]] == ["0", "1"]  # the request as sent
+    assert out[0]["message"] == {"Id": "1", "MessageBody": "a"}  # the uow's message is not changed
+
+
+def test_sqs_message_attribute_names_and_types_count_toward_the_limit() -> None:
+    from lambda_stream.sinks.sqs import message_size
+
+    attrs = {f"a{i}" + "n" * 250: {"DataType": "String", "StringValue": "v"} for i in range(10)}
+    msg = {"MessageBody": "x" * 26_000, "MessageAttributes": attrs}
+    assert message_size(msg) == 26_000 + sum(len(k) + len("String") + 1 for k in attrs)
+    binary = {"MessageBody": "é", "MessageAttributes": {"b": {"DataType": "Binary", "BinaryValue": b"123"}}}
+    assert message_size(binary) == 2 + 1 + 6 + 3
+    fake = FakeBatch()
+    run([{"message": msg} for _ in range(10)], send_to_sqs(connector=fake, queue_url="q"))
+    assert [len(c) for c in fake.calls] == [9, 1]  # 10 x 28,590 bytes > 256 KiB
+    assert all(sum(message_size(m) for m in c) <= 256 * 1024 for c in fake.calls)
+
+
+def test_sqs_a_single_message_over_the_limit_by_its_attributes_fails() -> None:
+    fake = FakeBatch()
+    attrs = {"n" * 200: {"DataType": "String", "StringValue": "v"}}
+    items = [{"message": {"MessageBody": "x" * (256 * 1024 - 100), "MessageAttributes": attrs}}]
+    out = run(items, send_to_sqs(connector=fake, queue_url="q"))
+    assert isinstance(out[0], Failed) and isinstance(out[0].error, AwsValidationError)
+    assert fake.calls == []
