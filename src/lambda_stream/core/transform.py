@@ -1,13 +1,16 @@
 """Element-wise steps (map, filter, reject, tap, flat_map, errors, splice), fused into one node.
 
-Consecutive element-wise steps run as one loop per step over a chunk of elements, so a chain of
-sync steps costs a few list appends per element instead of one coroutine hop per step and element.
-Each step still sees one element at a time and may be sync or async: an awaitable result is awaited.
+A node runs its steps over a chunk of elements at a time. A run of consecutive map / filter /
+reject / tap steps is compiled into one loop (``Chain``): each element goes through the whole run
+before the next one starts, at the cost of one call and one type test per step, instead of one
+coroutine hop per step and element. Each step may be sync or async: an awaitable result is awaited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._base import AwaitCheck, Failure, Node, drain_node
@@ -171,6 +174,90 @@ class SerialNode:
         await self.up.aclose()
 
 
+@functools.lru_cache(maxsize=128)  # a memo of a pure function: the code for one shape of run
+def _compile_chain(kinds: tuple[str, ...]) -> Callable[..., Any]:
+    """The source of one loop running the steps ``kinds`` over a chunk, compiled once per shape.
+
+    Step i's callable is ``f{i}``, its known plain result types ``p{i}``, its awaitable test
+    ``c{i}``. An element's error skips its remaining steps and takes its place in the output.
+    """
+    n = len(kinds)
+    args = ", ".join(f"f{i}, p{i}, c{i}" for i in range(n))
+    body = [
+        f"async def chain(items, Failure, {args}):",
+        "    out = []",
+        "    append = out.append",
+        "    for x in items:",
+        "        if x.__class__ is Failure:",
+        "            append(x)",
+        "            continue",
+        "        try:",
+    ]
+    for i, kind in enumerate(kinds):
+        body.append(f"            r = f{i}(x)")
+        body.append(f"            if r.__class__ not in p{i} and c{i}(r):")
+        body.append("                r = await r")
+        if kind == "map":
+            body.append("            x = r")
+        elif kind == "filter":
+            body.append("            if not r:")
+            body.append("                continue")
+        elif kind == "reject":
+            body.append("            if r:")
+            body.append("                continue")
+        # tap: the result is dropped, x goes on
+    body += [
+        "        except Exception as e:",
+        "            append(Failure(e))",
+        "            continue",
+        "        append(x)",
+        "    return out",
+    ]
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(body), f"<lambda_stream chain {'-'.join(kinds)}>", "exec"), namespace)
+    chain: Callable[..., Any] = namespace["chain"]
+    return chain
+
+
+class Chain(Step):
+    """Consecutive map / filter / reject / tap steps as one compiled loop."""
+
+    __slots__ = ("args", "run")
+
+    def __init__(self, steps: list[Step]) -> None:
+        super().__init__(_identity)
+        self.run = _compile_chain(tuple(_CHAINABLE[type(s)] for s in steps))
+        self.args: list[Any] = []
+        for s in steps:
+            self.args += [s.fn, s.check.plain, s.check.needs_await]
+
+    async def apply(self, items: list[Any]) -> list[Any]:
+        out: list[Any] = await self.run(items, Failure, *self.args)
+        return out
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def _fuse(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """Replace each run of two or more chainable steps by one ``Chain``."""
+    out: list[Step] = []
+    run: list[Step] = []
+    for step in (*steps, None):
+        if step is not None and type(step) in _CHAINABLE:
+            run.append(step)
+            continue
+        if len(run) > 1:
+            out.append(Chain(run))
+        else:
+            out.extend(run)
+        run = []
+        if step is not None:
+            out.append(step)
+    return tuple(out)
+
+
 class FusedNode:
     """Runs a run of element-wise steps over each chunk its upstream gives."""
 
@@ -178,7 +265,7 @@ class FusedNode:
 
     def __init__(self, up: Node, steps: tuple[Step, ...]) -> None:
         self.up = up
-        self.steps = steps
+        self.steps = _fuse(steps)
 
     async def pull(self, n: int) -> list[Any] | None:
         while True:
@@ -194,3 +281,9 @@ class FusedNode:
 
     async def aclose(self) -> None:
         await self.up.aclose()
+
+
+# The steps a Chain can hold (a constant: read-only, defined once the classes exist).
+_CHAINABLE: Mapping[type[Step], str] = MappingProxyType(
+    {MapStep: "map", FilterStep: "filter", RejectStep: "reject", TapStep: "tap"}
+)

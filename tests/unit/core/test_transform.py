@@ -189,3 +189,43 @@ def test_a_stream_that_was_extended_cannot_be_extended_again() -> None:
     s.map(lambda x: x * 2)
     with pytest.raises(RuntimeError, match="already consumed"):
         s.map(lambda x: x * 3)
+
+
+def test_a_run_of_sync_steps_takes_each_element_through_the_whole_run_in_turn() -> None:
+    order: list[tuple[str, int]] = []
+    out = run(
+        Stream([1, 2])
+        .tap(lambda x: order.append(("a", x)))
+        .map(lambda x: x * 10)
+        .tap(lambda x: order.append(("b", x)))
+        .to_list()
+    )
+    assert out == [10, 20]
+    assert order == [("a", 1), ("b", 10), ("a", 2), ("b", 20)]
+
+
+def test_a_chain_awaits_awaitables_and_keeps_errors_per_element() -> None:
+    async def halve(x: int) -> float:
+        return x / 2
+
+    async def keep(x: float) -> bool:
+        return x != 1.5
+
+    def boom(x: float) -> float:
+        if x == 2:
+            raise ValueError("two")
+        return x
+
+    errors: list[str] = []
+    out = run(
+        Stream([1, 2, 3, 4, 5, 6])
+        .map(lambda x: halve(x))  # sync lambdas returning coroutines stay in the chain
+        .filter(lambda x: keep(x))
+        .map(boom)
+        .reject(lambda x: x == 0.5)
+        .tap(lambda x: None)
+        .errors(lambda e, push: errors.append(str(e)))
+        .to_list()
+    )
+    assert out == [1.0, 2.5, 3.0]
+    assert errors == ["two"]
