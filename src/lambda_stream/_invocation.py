@@ -13,15 +13,16 @@ from typing import Any
 
 
 class Invocation:
-    """The soft deadline, whether faults are reported instead of published, and the records
-    that pipelines skipped because the soft deadline had passed."""
+    """The soft deadline, whether faults are reported instead of published, the records that
+    pipelines skipped because the soft deadline had passed, and the faults made."""
 
-    __slots__ = ("report_faults", "skipped", "soft_deadline")
+    __slots__ = ("faults", "report_faults", "skipped", "soft_deadline")
 
     def __init__(self, soft_deadline: float | None, report_faults: bool) -> None:
         self.soft_deadline = soft_deadline  # time.monotonic() value
         self.report_faults = report_faults
         self.skipped: list[Any] = []
+        self.faults: list[Any] = []  # every fault made in this invocation (FaultUow), in order
 
     def in_time(self, uow: Any) -> bool:
         """A pipeline's first step: past the soft deadline, skip the uow and note its record."""

@@ -32,7 +32,11 @@ def faults(err: BaseException, push: Push) -> None:
     """
     if getattr(err, "uow", None) is None or isinstance(err, ConfigurationError):
         raise err
-    push(make_fault(err))
+    fault = make_fault(err)
+    invocation = current_invocation()
+    if invocation is not None:
+        invocation.faults.append(fault)  # the handler accounts for it, whatever comes after
+    push(fault)
 
 
 def make_fault(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> FaultUow:

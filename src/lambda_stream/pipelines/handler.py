@@ -38,21 +38,23 @@ class BatchResponse(TypedDict):
 
 
 class RecordGate(list[Any]):
-    """The batch's records, handed out one by one until the soft deadline passes."""
+    """The batch's records, handed out one by one until the soft deadline passes.
+
+    ``stopped_at`` is the position of the first record an iteration withheld (None while none
+    was): the records from there on were never handed to the stream, whatever else iterated.
+    """
 
     def __init__(self, records: list[Any], deadline: float | None) -> None:
         super().__init__(records)
         self.deadline = deadline
-        self.pulled = 0
-        self.stopped = False
+        self.stopped_at: int | None = None
 
     def __iter__(self) -> Iterator[Any]:
         deadline, clock = self.deadline, time.monotonic
-        for record in list.__iter__(self):
+        for i, record in enumerate(list.__iter__(self)):
             if deadline is not None and clock() >= deadline:
-                self.stopped = True
+                self.stopped_at = i if self.stopped_at is None else min(self.stopped_at, i)
                 return
-            self.pulled += 1
             yield record
 
 
@@ -79,12 +81,20 @@ def _ordered(records: list[Any]) -> bool:
 
 
 def _records_of_fault(fault: FaultUow) -> list[Any]:
-    uow = fault.get("failed")
-    if not isinstance(uow, Mapping):
-        return []
-    batch = uow.get("batch")
-    uows = batch if isinstance(batch, list) else [uow]
-    return [u["record"] for u in uows if isinstance(u, Mapping) and u.get("record") is not None]
+    """The records a fault's uow stands for; ``None`` for a part that carries none."""
+    out: list[Any] = []
+
+    def walk(uow: Any) -> None:
+        if not isinstance(uow, Mapping):
+            out.append(None)
+        elif isinstance(uow.get("batch"), list):
+            for member in uow["batch"]:
+                walk(member)
+        else:
+            out.append(uow.get("record"))
+
+    walk(fault.get("failed"))
+    return out
 
 
 class LambdaHandler:
@@ -191,10 +201,7 @@ async def _run(
     partial: bool,
     invocation: Invocation,
 ) -> BatchResponse | None:
-    faulted: list[FaultUow] = []
     stream = build(event, context)
-    if invocation.report_faults:
-        stream = stream.tap(lambda uow: faulted.append(uow) if uow.__class__ is FaultUow else None)
     timed_out = False
     delay = None if hard_deadline is None else max(0.0, hard_deadline - time.monotonic())
     try:
@@ -205,14 +212,15 @@ async def _run(
             raise
         timed_out = True
 
+    faulted = invocation.faults if invocation.report_faults else []
     if not isinstance(records, list) or gate is None:
-        if timed_out:
+        if timed_out or invocation.skipped:
             raise DeadlineExceededError("the invocation ran out of time")
         if faulted:  # nothing to report the record by: fail so that the source retries it
             raise faulted[0]["error"]
         return {"batchItemFailures": []} if partial else None
 
-    late = list(range(gate.pulled, len(records))) if gate.stopped else []
+    late = [] if gate.stopped_at is None else list(range(gate.stopped_at, len(records)))
     if not (timed_out or late or invocation.skipped or faulted):
         return {"batchItemFailures": []} if partial else None
     if not partial:  # faults_as_failures requires partial: only the deadline gets here

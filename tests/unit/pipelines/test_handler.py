@@ -329,3 +329,78 @@ def test_the_soft_deadline_holds_with_several_pipelines_reading_ahead() -> None:
     ids = [r["messageId"] for r in event["Records"]]
     assert 0 < len(processed) < len(ids)
     assert sorted(processed + reported) == sorted(ids)
+
+
+def test_a_build_that_iterates_the_records_itself_does_not_hide_unstarted_ones() -> None:
+    event = to_sqs_event_records(EVENTS)
+    processed: list[str] = []
+
+    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
+        assert any(r.get("eventSource") == "aws:sqs" for r in e["Records"])  # user code reading ahead
+        return (
+            initialize({"p": slow_pipeline}, {})
+            .assemble(from_sqs_event(e))
+            .tap(lambda u: processed.append(u["record"]["messageId"]))
+        )
+
+    handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
+    response = handler(event, Context(1000))
+    assert response is not None
+    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    assert 0 < len(processed) < len(EVENTS)
+    assert sorted(processed + reported) == sorted(r["messageId"] for r in event["Records"])
+
+
+def test_an_event_bridge_event_skipped_at_the_deadline_fails_the_invocation() -> None:
+    from lambda_stream import from_event_bridge
+    from lambda_stream.testing import to_event_bridge_record
+
+    seen: list[Any] = []
+
+    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
+        time.sleep(0.6)  # a slow build: the soft deadline (0.5 s) passes before the pipeline runs
+        return initialize({"p": lambda opt: lambda s: s.tap(seen.append)}, {}).assemble(from_event_bridge(e))
+
+    handler = lambda_handler(build, soft_margin_ms=5000, hard_margin_ms=100)
+    with pytest.raises(DeadlineExceededError):
+        handler(to_event_bridge_record(EVENTS[0]), Context(1000))
+    assert seen == []
+
+
+def test_a_batch_fault_with_a_member_without_a_record_fails_the_invocation() -> None:
+    from lambda_stream import to_batch_uow
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def derive(uow: dict[str, Any]) -> dict[str, Any]:
+            return {"event": uow["event"]} if uow["event"]["n"] == 6 else uow  # drops the record
+
+        def boom(batch_uow: dict[str, Any]) -> Any:
+            if any(u["event"]["n"] == 6 for u in batch_uow["batch"]):
+                raise ValueError("batch failed")
+            return batch_uow
+
+        return lambda s: s.map(derive).batch(2).map(to_batch_uow).map(faulty(boom))
+
+    handler = lambda_handler(
+        lambda e, c: initialize({"p": pipeline}, {}).assemble(from_sqs_event(e)),
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    with pytest.raises(ValueError, match="batch failed"):
+        handler(to_sqs_event_records(EVENTS), Context(60_000))
+
+
+def test_faults_are_accounted_for_even_if_user_code_rebuilds_them_after_assemble() -> None:
+    event = to_sqs_event_records(EVENTS)
+    handler = lambda_handler(
+        lambda e, c: (
+            initialize({"p": fails_on(3)}, {})
+            .assemble(from_sqs_event(e))
+            .map(lambda u: {k: v for k, v in u.items() if k != "logger"})
+        ),  # a plain dict now
+        partial_batch_response=True,
+        faults_as_failures=True,
+    )
+    assert handler(event, Context(60_000)) == {
+        "batchItemFailures": [{"itemIdentifier": event["Records"][3]["messageId"]}]
+    }
