@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,13 +50,3 @@ def sync_handler(fn: Callable[P, Awaitable[R]]) -> Callable[P, R]:
 
     handler.bridge = bridge  # type: ignore[attr-defined]
     return handler
-
-
-def run_sync(awaitable: Awaitable[Any], bridge: LoopBridge | None = None) -> Any:
-    """Run ``awaitable`` to completion on ``bridge`` (a fresh one if not given)."""
-    b = bridge or LoopBridge()
-    try:
-        return b.run(awaitable)
-    finally:
-        if bridge is None:
-            b.close()
