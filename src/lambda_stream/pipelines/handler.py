@@ -4,8 +4,9 @@
 calls. Every record of the batch ends processed, faulted, or reported as a batch item failure:
 
 - the records are read through a gate that stops handing out new ones ``soft_margin_ms`` before
-  the function's deadline; those never started are reported (or, without partial batch
-  responses, the invocation fails so that Lambda retries the batch);
+  the function's deadline, and each pipeline stops taking uows then too; the records not started
+  are reported (or, without partial batch responses, the invocation fails so that Lambda retries
+  the batch); both margins are clamped to fit the time left (half / a quarter of it);
 - work still running ``hard_margin_ms`` before the deadline is cancelled, and every record of the
   batch is reported (or the invocation fails): better a retry than a kill in the middle of a write;
 - with ``faults_as_failures`` the records of fault events are reported instead of published
