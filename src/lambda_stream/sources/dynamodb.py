@@ -113,8 +113,8 @@ def _soft_delete_suffix(suffix: str, new: Mapping[str, Any] | None, old: Mapping
         return suffix
     if new is not None and new.get("deleted") is True:
         return "deleted"
-    if old is not None and old.get("deleted") is True:
-        return "undeleted"
+    if old is not None and old.get("deleted") is True and not (new or {}).get("deleted"):
+        return "undeleted"  # DESIGN.md: new ``deleted`` falsy, old ``deleted: true``
     return suffix
 
 

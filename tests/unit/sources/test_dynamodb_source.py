@@ -263,3 +263,18 @@ def test_bad_records_are_decode_errors_and_the_batch_goes_on(mutate: Any, messag
     assert isinstance(errors[0], DecodeError)
     assert errors[0].uow == {"record": event["Records"][1]}
     assert message in str(errors[0])
+
+
+def test_undelete_needs_the_new_deleted_to_be_falsy() -> None:
+    keys = {"pk": "1", "sk": "thing"}
+    event = to_dynamodb_records(
+        [
+            {
+                "timestamp": 1,
+                "keys": keys,
+                "newImage": {**keys, "deleted": 1},
+                "oldImage": {**keys, "deleted": True},
+            }
+        ]
+    )
+    assert [e["type"] for e in events_of(event)] == ["thing-updated"]
