@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,9 @@ def _load() -> Any:
 
 def to_kinesis_record(event: Any, body: str) -> dict[str, Any]:
     """A PutRecords entry: the event's JSON as ``Data``, keyed by its ``partitionKey``."""
-    return {"Data": body.encode("utf-8"), "PartitionKey": str(event.get("partitionKey") or event.get("id"))}
+    key = event.get("partitionKey") or event.get("id")
+    # no key at all: a random one spreads such events over the shards (never the literal "None")
+    return {"Data": body.encode("utf-8"), "PartitionKey": str(key) if key else str(uuid.uuid4())}
 
 
 def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:

@@ -228,3 +228,15 @@ def test_sqs_a_single_message_over_the_limit_by_its_attributes_fails() -> None:
     out = run(items, send_to_sqs(connector=fake, queue_url="q"))
     assert isinstance(out[0], Failed) and isinstance(out[0].error, AwsValidationError)
     assert fake.calls == []
+
+
+def test_kinesis_partition_key_falls_back_to_the_id_then_a_random_key() -> None:
+    items = uows(3)
+    del items[0]["event"]["partitionKey"]
+    for u in items[1:]:
+        del u["event"]["partitionKey"]
+        del u["event"]["id"]
+    out = run(items, publish_to_kinesis(connector=FakeBatch(), stream_name="s1"))
+    keys = [u["publish_request_entry"]["PartitionKey"] for u in out]
+    assert keys[0] == "0"
+    assert keys[1] != "None" and keys[2] != "None" and keys[1] != keys[2]
