@@ -9,6 +9,7 @@ original exception (after cancelling and awaiting the work still in flight).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeAlias, TypeVar, overload
@@ -40,6 +41,18 @@ ErrorHandler = Callable[[BaseException, Push], Any]
 
 # A fork's default buffer: how far the fastest branch may run ahead of the slowest.
 FORK_BUFFER = 1024
+
+
+def _is_async_callable(fn: Any) -> bool:
+    """An ``async def`` function, a partial of one, or an object whose ``__call__`` is one."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if inspect.iscoroutinefunction(fn):
+        return True
+    if inspect.isfunction(fn) or inspect.ismethod(fn) or inspect.isbuiltin(fn):
+        return False
+    call = next((k.__dict__["__call__"] for k in type(fn).__mro__ if "__call__" in k.__dict__), None)
+    return inspect.iscoroutinefunction(call)
 
 
 def _node_of(source: Any) -> Node:
@@ -95,7 +108,7 @@ class Stream(Generic[T]):
             raise RuntimeError("this stream was forked; add steps to its forks")
         if self._consumed:
             raise RuntimeError("this stream was already consumed; fork() it to read it twice")
-        if inspect.iscoroutinefunction(step.fn):
+        if _is_async_callable(step.fn):
             return self._then(lambda up: SerialNode(up, step))
         s: Stream[Any] = Stream(None)
         s._source = self._source

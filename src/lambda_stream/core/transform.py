@@ -63,10 +63,11 @@ class FilterStep(Step):
                 r = fn(x)
                 if r.__class__ not in plain and check(r):
                     r = await r
+                keep = bool(r) is want  # inside the try: a verdict's __bool__ may raise too
             except Exception as e:
                 append(Failure(e))
                 continue
-            if bool(r) is want:
+            if keep:
                 append(x)
         return out
 

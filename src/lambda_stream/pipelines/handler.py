@@ -41,8 +41,10 @@ class BatchResponse(TypedDict):
 class RecordGate(list[Any]):
     """The batch's records, handed out one by one until the soft deadline passes.
 
-    ``stopped_at`` is the position of the first record an iteration withheld (None while none
-    was): the records from there on were never handed to the stream, whatever else iterated.
+    ``stopped_at`` is the lowest position at which any iteration withheld a record (None while
+    none did). The handler reports the records from there on: some of them may have been handed
+    out by another iteration and processed (they are then processed again on the retry), but
+    none that was withheld from the stream goes unreported, whatever else iterated the batch.
     """
 
     def __init__(self, records: list[Any], deadline: float | None) -> None:

@@ -229,3 +229,68 @@ def test_a_chain_awaits_awaitables_and_keeps_errors_per_element() -> None:
     )
     assert out == [1.0, 2.5, 3.0]
     assert errors == ["two"]
+
+
+class Ambiguous:
+    """A verdict whose truth cannot be told (like a numpy array)."""
+
+    def __bool__(self) -> bool:
+        raise ValueError("truth value is ambiguous")
+
+
+def test_a_verdict_that_cannot_be_told_is_that_elements_error_fused_or_not() -> None:
+    async def apred(x: int) -> Any:
+        return Ambiguous() if x == 1 else True
+
+    def pred(x: int) -> Any:
+        return Ambiguous() if x == 1 else x != 3
+
+    for make in (
+        lambda s: s.filter(pred),
+        lambda s: s.reject(lambda x: not pred(x) if x != 1 else Ambiguous()),
+        lambda s: s.map(lambda x: x).filter(pred),
+        lambda s: s.filter(apred),
+    ):
+        errors: list[str] = []
+        out = run(
+            make(Stream([0, 1, 2])).errors(lambda e, push, errors=errors: errors.append(str(e))).to_list()
+        )
+        assert out == [0, 2]
+        assert errors == ["truth value is ambiguous"]
+
+
+def test_callable_objects_and_partials_of_async_functions_run_one_element_at_a_time() -> None:
+    import functools
+
+    log: list[str] = []
+
+    class AsyncStep:
+        async def __call__(self, x: int) -> int:
+            log.append(f"call {x}")
+            return x
+
+    async def add(k: int, x: int) -> int:
+        log.append(f"add {x}")
+        return x + k
+
+    def source() -> Any:
+        for i in range(5):
+            log.append(f"read {i}")
+            yield i
+
+    async def first_two(s: Stream[int]) -> list[int]:
+        got: list[int] = []
+        from contextlib import aclosing
+
+        async with aclosing(s.__aiter__()) as it:
+            async for x in it:
+                got.append(x)
+                if len(got) == 2:
+                    break
+        return got
+
+    assert run(first_two(Stream(source()).map(AsyncStep()))) == [0, 1]
+    assert log == ["read 0", "call 0", "read 1", "call 1"]
+    log.clear()
+    assert run(first_two(Stream(source()).map(functools.partial(add, 10)))) == [10, 11]
+    assert log == ["read 0", "add 0", "read 1", "add 1"]
