@@ -32,6 +32,11 @@ class Failure:
         return f"Failure({self.error!r})"
 
 
+def has_failures(items: list[Any]) -> bool:
+    """Whether a chunk holds an error: one C-level pass over the element types."""
+    return Failure in set(map(type, items))
+
+
 class Node(Protocol):
     async def pull(self, n: int) -> list[Any] | None: ...
 

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._base import AwaitCheck, Failure, Node
+from ._base import AwaitCheck, Failure, Node, has_failures
 
 
 async def _gather_cancelled(tasks: list[asyncio.Future[Any]]) -> None:
@@ -259,7 +259,7 @@ class Hub:
             else:
                 self.buf.extend(pulled)
                 if not self.has_failures:
-                    self.has_failures = any(x.__class__ is Failure for x in pulled)
+                    self.has_failures = has_failures(pulled)
 
     async def detach(self, branch: BranchNode) -> None:
         if branch in self.branches:

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeAlias, TypeVar, overload
 
-from ._base import CHUNK, Failure, Node, drain_node, resolve
+from ._base import CHUNK, Failure, Node, drain_node, has_failures, resolve
 from .aggregate import BatchNode, GroupNode, RateLimitNode, ReduceNode, TimeOrCountNode
 from .concurrency import Hub, MergeNode, ParallelMapNode
 from .source import AsyncIterableNode, ConcatNode, EmptyNode, IterableNode, SequenceNode
@@ -221,7 +221,7 @@ class Stream(Generic[T]):
         node = self._stream_node()
         try:
             while (items := await node.pull(CHUNK)) is not None:
-                if Failure in set(map(type, items)):  # one C-level pass per chunk
+                if has_failures(items):
                     raise next(x for x in items if x.__class__ is Failure).error
                 if sink is not None:
                     sink(items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
@@ -12,7 +13,8 @@ R = TypeVar("R")
 def attach_uow(err: BaseException, uow: Any) -> BaseException:
     """Set ``err.uow`` unless the error already carries one (the innermost uow is the precise one)."""
     if getattr(err, "uow", None) is None:
-        err.uow = uow  # type: ignore[attr-defined]
+        with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot carry it
+            err.uow = uow  # type: ignore[attr-defined]
     return err
 
 

@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..sinks._common import Uow, option_number, resolve_connector, with_uow
+from ..faults.wrap import attach_uow
+from ..sinks._common import Uow, option_number, resolve_connector
 from ..utils.compression import decompress
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def redeem_claim_check(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
                 json.loads(body.decode("utf-8") if isinstance(body, bytes | bytearray) else body)
             )
         except Exception as e:
-            raise with_uow(e, uow) from None
+            raise attach_uow(e, uow) from None
         return {**uow, event_field: stored}
 
     def step(s: Stream[Any]) -> Stream[Any]:

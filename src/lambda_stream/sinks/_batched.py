@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BatchEntriesFailedError
-from ._common import Raise, Uow, batches_by_size, splice, unwrap, with_uow
+from ..faults.wrap import attach_uow
+from ._common import Raise, Uow, batches_by_size, splice, unwrap
 
 if TYPE_CHECKING:
     from ..core import Stream
@@ -74,7 +75,7 @@ def batched_sink(
         try:
             result = await call(entries)
         except Exception as e:
-            outcomes[idx[0]] = Raise(with_uow(e, {"batch": [batch[i] for i in idx]}))
+            outcomes[idx[0]] = Raise(attach_uow(e, {"batch": [batch[i] for i in idx]}))
             for i in idx[1:]:
                 outcomes[i] = _DROP
             return [o for o in outcomes if o is not _DROP]

@@ -8,12 +8,12 @@ error value (its ``err.uow`` set) while the others flow on.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from ..errors import ConfigurationError
+from ..faults.wrap import attach_uow
 
 Uow = dict[str, Any]
 C = TypeVar("C")
@@ -107,14 +107,6 @@ def resolve_connector(
     return cls(**kwargs)
 
 
-def with_uow(err: BaseException, uow: Any) -> BaseException:
-    """Attach the uow an error belongs to (``err.uow``), unless it already carries one."""
-    if getattr(err, "uow", None) is None:
-        with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot carry it
-            err.uow = uow  # type: ignore[attr-defined]
-    return err
-
-
 class Raise:
     """An outcome meaning "raise this error in this uow's place"."""
 
@@ -184,7 +176,7 @@ def per_uow_sink(
         try:
             resp = await invoke(req, uow)
         except Exception as e:
-            with_uow(e, uow)
+            attach_uow(e, uow)
             raise  # the same exception, its cause kept
         return {**uow, response_field: resp}
 

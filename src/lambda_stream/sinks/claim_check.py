@@ -14,8 +14,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ..faults.wrap import attach_uow
 from ..utils.time import now
-from ._common import Raise, Uow, option_number, option_str, resolve_connector, with_uow
+from ._common import Raise, Uow, option_number, option_str, resolve_connector
 
 __all__ = [
     "ClaimCheckStore",
@@ -86,7 +87,7 @@ class ClaimCheckStore:
             if isinstance(r, BaseException):
                 if not isinstance(r, Exception):
                     raise r
-                outcomes[i] = Raise(with_uow(r, batch[i]))
+                outcomes[i] = Raise(attach_uow(r, batch[i]))
                 failed.add(i)
             else:
                 batch[i] = {**batch[i], self.response_field: r}

@@ -13,7 +13,7 @@ untouched, without ``update_response``, like a uow without a request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConditionalCheckFailedError, ConfigurationError
@@ -49,25 +49,34 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     connector = resolve_connector(opt, _load, parallel)
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        try:
-            return await connector.update_item(_with_table(table, req, "update_dynamodb"))
-        except ConditionalCheckFailedError:
-            if throw:
-                raise
+        resp = await _conditional(connector.update_item, _with_table(table, req, "update_dynamodb"), throw)
+        if resp is not _STALE:
+            return resp
         fallback = uow.get(fallback_field)
         if not fallback or _nothing_to_update(fallback):
             return {}
-        try:
-            return await connector.update_item(_with_table(table, fallback, "update_dynamodb"))
-        except ConditionalCheckFailedError:
-            if throw:
-                raise
-            return {}
+        resp = await _conditional(
+            connector.update_item, _with_table(table, fallback, "update_dynamodb"), throw
+        )
+        return {} if resp is _STALE else resp
 
     return per_uow_sink(request_field, response_field, parallel, invoke, is_empty=_nothing_to_update)
 
 
 update = update_dynamodb
+
+
+_STALE = object()  # the write lost its condition: the stored item is newer
+
+
+async def _conditional(write: Callable[[Any], Awaitable[Any]], request: Any, throw: bool) -> Any:
+    """``await write(request)``; a lost condition is ``_STALE`` (a no-op), unless ``throw``."""
+    try:
+        return await write(request)
+    except ConditionalCheckFailedError:
+        if throw:
+            raise
+        return _STALE
 
 
 def _nothing_to_update(req: Any) -> bool:
@@ -102,11 +111,7 @@ def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     connector = resolve_connector(opt, _load, parallel)
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        try:
-            return await connector.put_item(_with_table(table, req, "put_dynamodb"))
-        except ConditionalCheckFailedError:
-            if throw:
-                raise
-            return {}
+        resp = await _conditional(connector.put_item, _with_table(table, req, "put_dynamodb"), throw)
+        return {} if resp is _STALE else resp
 
     return per_uow_sink(request_field, response_field, parallel, invoke)

@@ -125,24 +125,32 @@ def slow_pipeline(opt: dict[str, Any]) -> Any:
     return lambda s: s.map(slow)
 
 
-def test_soft_deadline_stops_pulling_and_reports_the_unstarted_records() -> None:
+def run_past_the_soft_deadline(
+    pipes: dict[str, Any], read_ahead: bool = False
+) -> tuple[list[str], list[str], list[str]]:
+    """An SQS batch of 100 ms records with 1 s left (the soft margin is clamped to half of it, so the
+    gate closes after ~0.5 s, i.e. after about 5 records): (processed, reported, all ids)."""
     event = to_sqs_event_records(EVENTS)
     processed: list[str] = []
 
     def build(e: dict[str, Any], c: Any) -> Stream[Any]:
+        if read_ahead:  # user code iterating the records itself before the source does
+            assert any(r.get("eventSource") == "aws:sqs" for r in e["Records"])
         return (
-            initialize({"p": slow_pipeline}, {})
+            initialize(pipes, {})
             .assemble(from_sqs_event(e))
             .tap(lambda u: processed.append(u["record"]["messageId"]))
         )
 
-    # 1 s left, the soft margin clamped to half of it: the gate closes after ~0.5 s, i.e. after
-    # about 5 of the 100 ms records
     handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
     response = handler(event, Context(1000))
     assert response is not None
     reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
-    ids = [r["messageId"] for r in event["Records"]]
+    return processed, reported, [r["messageId"] for r in event["Records"]]
+
+
+def test_soft_deadline_stops_pulling_and_reports_the_unstarted_records() -> None:
+    processed, reported, ids = run_past_the_soft_deadline({"p": slow_pipeline})
     assert 0 < len(processed) < len(ids)
     # every record is either processed or reported, never both, never neither
     assert sorted(processed + reported) == sorted(ids)
@@ -311,44 +319,16 @@ def test_a_short_timeout_still_gets_the_work_done() -> None:
 
 
 def test_the_soft_deadline_holds_with_several_pipelines_reading_ahead() -> None:
-    event = to_sqs_event_records(EVENTS)
-    processed: list[str] = []
-
-    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
-        pipes = {"slow": slow_pipeline, "quick": lambda opt: lambda s: s.filter(lambda u: False)}
-        return (
-            initialize(pipes, {})
-            .assemble(from_sqs_event(e))
-            .tap(lambda u: processed.append(u["record"]["messageId"]))
-        )
-
-    handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
-    response = handler(event, Context(1000))
-    assert response is not None
-    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
-    ids = [r["messageId"] for r in event["Records"]]
+    quick = lambda opt: lambda s: s.filter(lambda u: False)  # noqa: E731
+    processed, reported, ids = run_past_the_soft_deadline({"slow": slow_pipeline, "quick": quick})
     assert 0 < len(processed) < len(ids)
     assert sorted(processed + reported) == sorted(ids)
 
 
 def test_a_build_that_iterates_the_records_itself_does_not_hide_unstarted_ones() -> None:
-    event = to_sqs_event_records(EVENTS)
-    processed: list[str] = []
-
-    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
-        assert any(r.get("eventSource") == "aws:sqs" for r in e["Records"])  # user code reading ahead
-        return (
-            initialize({"p": slow_pipeline}, {})
-            .assemble(from_sqs_event(e))
-            .tap(lambda u: processed.append(u["record"]["messageId"]))
-        )
-
-    handler = lambda_handler(build, partial_batch_response=True, soft_margin_ms=5000, hard_margin_ms=100)
-    response = handler(event, Context(1000))
-    assert response is not None
-    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    processed, reported, ids = run_past_the_soft_deadline({"p": slow_pipeline}, read_ahead=True)
     assert 0 < len(processed) < len(EVENTS)
-    assert sorted(processed + reported) == sorted(r["messageId"] for r in event["Records"])
+    assert sorted(processed + reported) == sorted(ids)
 
 
 def test_an_event_bridge_event_skipped_at_the_deadline_fails_the_invocation() -> None:
