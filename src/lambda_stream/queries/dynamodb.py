@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..sinks._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
+from ..sinks._common import Uow, option_number, option_str, per_uow_sink, resolve_connector, with_table
 from ._cache import RequestCache
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def query_all_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     (``QUERY_PARALLEL``/``PARALLEL``, 4), ``decrypt``, ``connector``/``connectors``. Identical
     requests are read once per stream the step is applied to.
     """
-    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"), "undefined")
+    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"))
     request_field = str(opt.get("query_request_field") or "query_request")
     response_field = str(opt.get("query_response_field") or "query_response")
     parallel = option_number(opt, "parallel", ("QUERY_PARALLEL", "PARALLEL"), 4)
@@ -85,7 +85,7 @@ def query_all_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
             return items if decrypt is None else await _decrypt_all(decrypt, items)
 
         async def invoke(req: Any, uow: Uow) -> Any:
-            params = {"TableName": table, **req}
+            params = with_table(table, req, "query_all_dynamodb")
             return await cache.get(params, lambda: fetch(params))
 
         run: Callable[[Stream[Any]], Stream[Any]] = per_uow_sink(

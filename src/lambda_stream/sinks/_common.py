@@ -184,3 +184,16 @@ def per_uow_sink(
         return s.map(run, parallel=parallel)
 
     return step
+
+
+def with_table(table: str | None, req: Any, step: str) -> Any:
+    """A DynamoDB request with the step's table, unless it names its own; neither is a
+    configuration error (it fails the invocation instead of faulting every record)."""
+    if table is None:
+        if not req.get("TableName"):
+            raise ConfigurationError(
+                f"{step}: no 'table_name' option, ENTITY_TABLE_NAME / EVENT_TABLE_NAME are not set"
+                " and the request has no TableName"
+            )
+        return req
+    return {"TableName": table, **req}

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConditionalCheckFailedError, ConfigurationError
-from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
+from ..errors import ConditionalCheckFailedError
+from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector, with_table
 
 if TYPE_CHECKING:
     from ..core import Stream
@@ -49,14 +49,14 @@ def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     connector = resolve_connector(opt, _load, parallel)
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        resp = await _conditional(connector.update_item, _with_table(table, req, "update_dynamodb"), throw)
+        resp = await _conditional(connector.update_item, with_table(table, req, "update_dynamodb"), throw)
         if resp is not _STALE:
             return resp
         fallback = uow.get(fallback_field)
         if not fallback or _nothing_to_update(fallback):
             return {}
         resp = await _conditional(
-            connector.update_item, _with_table(table, fallback, "update_dynamodb"), throw
+            connector.update_item, with_table(table, fallback, "update_dynamodb"), throw
         )
         return {} if resp is _STALE else resp
 
@@ -84,18 +84,6 @@ def _nothing_to_update(req: Any) -> bool:
     return isinstance(req, dict) and "UpdateExpression" in req and not str(req["UpdateExpression"]).strip()
 
 
-def _with_table(table: str | None, req: Any, step: str) -> Any:
-    """The request with the sink's table, unless it names its own; neither is a configuration error."""
-    if table is None:
-        if not req.get("TableName"):
-            raise ConfigurationError(
-                f"{step}: no 'table_name' option, ENTITY_TABLE_NAME / EVENT_TABLE_NAME are not set"
-                " and the request has no TableName"
-            )
-        return req
-    return {"TableName": table, **req}
-
-
 def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``).
 
@@ -111,7 +99,7 @@ def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     connector = resolve_connector(opt, _load, parallel)
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        resp = await _conditional(connector.put_item, _with_table(table, req, "put_dynamodb"), throw)
+        resp = await _conditional(connector.put_item, with_table(table, req, "put_dynamodb"), throw)
         return {} if resp is _STALE else resp
 
     return per_uow_sink(request_field, response_field, parallel, invoke)

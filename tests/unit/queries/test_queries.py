@@ -168,3 +168,20 @@ def test_a_shared_error_copy_keeps_the_cause_and_drops_the_uow() -> None:
 
     wrapped = own_error(Odd(1, 2))
     assert wrapped.__cause__ is not None and "Odd" in str(wrapped)
+
+
+def test_query_without_any_table_is_a_configuration_error(monkeypatch: Any) -> None:
+    import pytest
+
+    from lambda_stream.errors import ConfigurationError
+
+    for name in ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+
+    class NeverCalled:
+        async def query_all(self, params: Any) -> Any:
+            raise AssertionError("no table: the query must not be made")
+
+    step = query_all_dynamodb(connector=NeverCalled())
+    with pytest.raises(ConfigurationError, match="query_all_dynamodb: no 'table_name' option"):
+        asyncio.run(step(Stream([{"query_request": {"KeyConditionExpression": "pk = :pk"}}])).to_list())
