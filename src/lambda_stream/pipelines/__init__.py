@@ -1,9 +1,10 @@
 """Pipelines: bind options, fork a head into many pipelines, and the Lambda entry."""
 
-from .assemble import Pipelines, initialize, initialize_from
+from .assemble import Pipelines, initialize
 from .handler import BatchResponse, LambdaHandler, RecordGate, lambda_handler
 from .log import pipeline_logger, print_end_pipeline, print_start_pipeline
 from .options import default_options
+from .rules import initialize_from
 
 __all__ = [
     "BatchResponse",
