@@ -151,7 +151,7 @@ def _snake(key: str) -> str:
 
 def suggest(key: str, known: Iterable[str]) -> str | None:
     """The known name ``key`` most likely means (case, camelCase, or a close spelling), or None."""
-    names = known if isinstance(known, frozenset | set) else frozenset(known)
+    names: frozenset[str] = frozenset(known)
     snake = _snake(key)
     if snake in names:
         return snake
