@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._base import CHUNK, AwaitCheck, Failure, Node
+from ._eager import Ready, start
 
 
 class BatchNode:
@@ -69,7 +70,7 @@ class TimeOrCountNode:
         self.count = count
         self.buf: list[Any] = []
         self.deadline = 0.0
-        self.pending: asyncio.Future[list[Any] | None] | None = None
+        self.pending: asyncio.Future[list[Any] | None] | Ready[list[Any] | None] | None = None
         self.done = False
 
     async def pull(self, n: int) -> list[Any] | None:
@@ -88,12 +89,12 @@ class TimeOrCountNode:
                     items = await self.up.pull(want)
                 else:
                     pending, self.pending = self.pending, None
-                    items = await pending
+                    items = pending.result() if isinstance(pending, Ready) else await pending
             else:
                 if self.pending is None:
-                    self.pending = asyncio.ensure_future(self.up.pull(want))
+                    self.pending = start(self.up.pull(want), loop)
                 timeout = self.deadline - loop.time()
-                if timeout > 0 and not self.pending.done():
+                if timeout > 0 and not isinstance(self.pending, Ready) and not self.pending.done():
                     await asyncio.wait((self.pending,), timeout=timeout)
                 if not self.pending.done():  # time is up: pass the open batch on
                     out.append(self.buf)
@@ -120,7 +121,7 @@ class TimeOrCountNode:
         self.done = True
         self.buf = []
         pending, self.pending = self.pending, None
-        if pending is not None:
+        if pending is not None and not isinstance(pending, Ready):
             pending.cancel()
             await asyncio.gather(pending, return_exceptions=True)
         await self.up.aclose()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._base import AwaitCheck, Failure, Node, has_failures
+from ._eager import Ready, start
 
 
 async def _gather_cancelled(tasks: list[asyncio.Future[Any]]) -> None:
@@ -19,6 +20,11 @@ async def _gather_cancelled(tasks: list[asyncio.Future[Any]]) -> None:
         t.cancel()
     if tasks:
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _tasks_of(started: Iterable[asyncio.Future[Any] | Ready[Any]]) -> list[asyncio.Future[Any]]:
+    """The eager starts that went on as tasks."""
+    return [t for t in started if not isinstance(t, Ready)]
 
 
 class _Done:
@@ -83,7 +89,11 @@ class ParallelMapNode:
                 if not window:  # nothing in flight: just wait for the source
                     self._take_upstream(await self.up.pull(free))
                     continue
-                self.pending = asyncio.ensure_future(self.up.pull(free))
+                started = start(self.up.pull(free), asyncio.get_running_loop())
+                if isinstance(started, Ready):  # the source answered at once
+                    self._take_upstream(started.result())
+                    continue
+                self.pending = started
             if self.pending is not None and self.pending.done():
                 pending, self.pending = self.pending, None
                 self._take_upstream(pending.result())
@@ -133,24 +143,30 @@ class ParallelMapNode:
 
 
 class MergeNode:
-    """Interleaves branches fairly: one pull in flight per live branch, results in branch order."""
+    """Interleaves branches fairly: one pull in flight per live branch, results in branch order.
+
+    Each branch pull starts eagerly (``_eager.start``): one that can answer at once (its steps
+    are sync) costs no task and no loop iteration; one that waits goes on as a task.
+    """
 
     def __init__(self, nodes: list[Node]) -> None:
         self.live: list[Node] = list(nodes)
-        self.pending: dict[int, asyncio.Future[list[Any] | None]] = {}
+        self.pending: dict[int, asyncio.Future[list[Any] | None] | Ready[list[Any] | None]] = {}
 
     async def pull(self, n: int) -> list[Any] | None:
+        loop = asyncio.get_running_loop()
+        pending = self.pending
         while self.live:
             for node in self.live:
-                if id(node) not in self.pending:
-                    self.pending[id(node)] = asyncio.ensure_future(node.pull(n))
-            if not any(t.done() for t in self.pending.values()):
-                await asyncio.wait(self.pending.values(), return_when=asyncio.FIRST_COMPLETED)
+                if id(node) not in pending:
+                    pending[id(node)] = start(node.pull(n), loop)
+            if not any(t.done() for t in pending.values()):
+                await asyncio.wait(_tasks_of(pending.values()), return_when=asyncio.FIRST_COMPLETED)
             out: list[Any] = []
             for node in list(self.live):
-                task = self.pending.get(id(node))
+                task = pending.get(id(node))
                 if task is not None and task.done():
-                    del self.pending[id(node)]
+                    del pending[id(node)]
                     items = task.result()
                     if items is None:
                         self.live.remove(node)
@@ -161,7 +177,7 @@ class MergeNode:
         return None
 
     async def aclose(self) -> None:
-        tasks = list(self.pending.values())
+        tasks = _tasks_of(self.pending.values())
         self.pending.clear()
         live, self.live = self.live, []
         await _gather_cancelled(tasks)
