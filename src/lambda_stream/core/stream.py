@@ -55,6 +55,36 @@ def _is_async_callable(fn: Any) -> bool:
     return inspect.iscoroutinefunction(call)
 
 
+def _count(value: Any, step: str, arg: str, example: str) -> int:
+    """``value`` checked to be an int >= 1, when the step is built: a message naming the fix."""
+    if type(value) is bool or not isinstance(value, int):
+        hint = f"{arg}={int(value)}" if isinstance(value, str) and value.strip().isdigit() else example
+        raise TypeError(
+            f"Stream.{step}: {arg} must be an int >= 1, got {value!r} ({type(value).__name__}); "
+            f"pass e.g. {hint}"
+        )
+    if value < 1:
+        raise ValueError(f"Stream.{step}: {arg} must be >= 1, got {value}; pass e.g. {example}")
+    return value
+
+
+def _millis(value: Any, step: str, arg: str, example: str) -> float:
+    """``value`` checked to be a number of milliseconds > 0."""
+    if type(value) is bool or not isinstance(value, int | float):
+        raise TypeError(
+            f"Stream.{step}: {arg} must be a number of milliseconds > 0, got {value!r} "
+            f"({type(value).__name__}); pass e.g. {example}"
+        )
+    if not value > 0:
+        raise ValueError(f"Stream.{step}: {arg} must be > 0 milliseconds, got {value}; pass e.g. {example}")
+    return value
+
+
+def _callable(fn: Any, step: str) -> None:
+    if not callable(fn):
+        raise TypeError(f"Stream.{step}: expected a function, got {fn!r} ({type(fn).__name__})")
+
+
 def _node_of(source: Any) -> Node:
     if isinstance(source, Stream):
         return source._stream_node()
@@ -132,22 +162,28 @@ class Stream(Generic[T]):
         element at a time, pulled on demand (a sync function returning an awaitable is awaited
         in place, as part of its chunk).
         """
-        if parallel == 1:
+        _callable(fn, "map")
+        limit = _count(parallel, "map", "parallel", "map(fn, parallel=4)")
+        if limit == 1:
             return self._with_step(MapStep(fn))
-        return self._then(lambda up: ParallelMapNode(up, fn, parallel))
+        return self._then(lambda up: ParallelMapNode(up, fn, limit))
 
     def filter(self, pred: Callable[[T], MaybeAwaitable[object]]) -> Stream[T]:
+        _callable(pred, "filter")
         return self._with_step(FilterStep(pred))
 
     def reject(self, pred: Callable[[T], MaybeAwaitable[object]]) -> Stream[T]:
+        _callable(pred, "reject")
         return self._with_step(RejectStep(pred))
 
     def tap(self, fn: Callable[[T], object]) -> Stream[T]:
         """Call ``fn`` for its side effect; the element passes on unchanged."""
+        _callable(fn, "tap")
         return self._with_step(TapStep(fn))
 
     def flat_map(self, fn: Callable[[T], Any]) -> Stream[Any]:
         """``fn`` returns an iterable or a Stream (or an awaitable of one); its elements are spliced in."""
+        _callable(fn, "flat_map")
         return self._with_step(FlatMapStep(fn))
 
     def errors(self, handler: ErrorHandler) -> Stream[T]:
@@ -156,10 +192,14 @@ class Stream(Generic[T]):
 
     # -- other steps -----------------------------------------------------------------------------
     def batch(self, n: int) -> Stream[list[T]]:
-        return self._then(lambda up: BatchNode(up, n))
+        size = _count(n, "batch", "n", "batch(10)")
+        return self._then(lambda up: BatchNode(up, size))
 
     def batch_with_time_or_count(self, ms: float, n: int) -> Stream[list[T]]:
-        return self._then(lambda up: TimeOrCountNode(up, ms, n))
+        example = "batch_with_time_or_count(100, 10)"
+        wait = _millis(ms, "batch_with_time_or_count", "ms", example)
+        count = _count(n, "batch_with_time_or_count", "n", example)
+        return self._then(lambda up: TimeOrCountNode(up, wait, count))
 
     def group(self, key: Callable[[T], Any] | str) -> Stream[dict[Any, list[T]]]:
         return self._then(lambda up: GroupNode(up, key))
@@ -168,11 +208,14 @@ class Stream(Generic[T]):
         return self._then(lambda up: ReduceNode(up, fn, init))
 
     def rate_limit(self, num: int, ms: float) -> Stream[T]:
-        return self._then(lambda up: RateLimitNode(up, num, ms))
+        count = _count(num, "rate_limit", "num", "rate_limit(10, 1000)")
+        window = _millis(ms, "rate_limit", "ms", "rate_limit(10, 1000)")
+        return self._then(lambda up: RateLimitNode(up, count, window))
 
     def parallel(self, n: int) -> Stream[Any]:
         """For a stream of streams or awaitables: run up to ``n`` at once, output in order."""
-        return self.map(_settle, parallel=n)._with_step(SpliceStep(_identity))
+        limit = _count(n, "parallel", "n", "parallel(4)")
+        return self.map(_settle, parallel=limit)._with_step(SpliceStep(_identity))
 
     def through(self, step: Callable[[Stream[T]], Stream[U]]) -> Stream[U]:
         """Apply a curried step: ``s.through(update_dynamodb(...))``."""
@@ -180,7 +223,7 @@ class Stream(Generic[T]):
 
     def fork(self, buffer: int = FORK_BUFFER) -> Stream[T]:
         """A branch that sees every element; the slowest fork sets the pace (bounded buffer)."""
-        return self._branch(bounded=True, buffer=buffer)
+        return self._branch(bounded=True, buffer=_count(buffer, "fork", "buffer", "fork(buffer=1024)"))
 
     def observe(self) -> Stream[T]:
         """A branch that sees every element and never holds the others back (unbounded buffer)."""

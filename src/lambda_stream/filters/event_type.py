@@ -32,13 +32,52 @@ def _matcher(rule: Mapping[str, Any]) -> Callable[[str], Any]:
     )
 
 
+def _event_type(uow: Any) -> Any:
+    """The uow's ``event.type`` (None when there is none); plain dicts first, without an ABC check."""
+    event = uow.get("event")
+    if event.__class__ is not dict and not isinstance(event, Mapping):
+        return None
+    return event.get("type")
+
+
 def on_event_type(rule: Mapping[str, Any]) -> Predicate:
-    """A predicate ``uow -> bool``: does the uow's ``event.type`` match ``rule["event_type"]``?"""
+    """A predicate ``uow -> bool``: does the uow's ``event.type`` match ``rule["event_type"]``?
+
+    It takes the rule (a mapping with ``event_type``), as flavors pass it; a bare type string or
+    list is refused with the form to use. The matcher is chosen once, here, not per uow.
+    """
+    if not isinstance(rule, Mapping):
+        raise ConfigurationError(
+            f"on_event_type takes a rule mapping, got {rule!r} ({type(rule).__name__}); "
+            f"pass on_event_type({{'event_type': {rule!r}}})"
+        )
+    spec = rule.get("event_type")
+    if isinstance(spec, str):  # the common cases, each one comparison per uow
+        wanted = spec
+
+        def exact(uow: Mapping[str, Any]) -> bool:
+            event = uow.get("event")
+            if event.__class__ is not dict and not isinstance(event, Mapping):
+                return False
+            t = event.get("type")
+            return (t.__class__ is str or isinstance(t, str)) and t == wanted
+
+        return exact
     match = _matcher(rule)
+    if isinstance(spec, list | tuple | set | frozenset):
+        types = frozenset(spec)
+
+        def member(uow: Mapping[str, Any]) -> bool:
+            event = uow.get("event")
+            if event.__class__ is not dict and not isinstance(event, Mapping):
+                return False
+            t = event.get("type")
+            return (t.__class__ is str or isinstance(t, str)) and t in types
+
+        return member
 
     def predicate(uow: Mapping[str, Any]) -> bool:
-        event = uow.get("event")
-        t = event.get("type") if isinstance(event, Mapping) else None
+        t = _event_type(uow)
         return isinstance(t, str) and bool(match(t))
 
     return predicate
