@@ -22,11 +22,10 @@ CHUNK = 256
 class Failure:
     """An exception travelling through a stream in place of the element that raised it."""
 
-    __slots__ = ("claimed", "error")
+    __slots__ = ("error",)
 
     def __init__(self, error: BaseException) -> None:
         self.error = error
-        self.claimed = False  # set by the first fork branch that takes it: one error, one outcome
 
     def __repr__(self) -> str:
         return f"Failure({self.error!r})"

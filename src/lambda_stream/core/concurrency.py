@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._base import AwaitCheck, Failure, Node, has_failures
+from ._base import AwaitCheck, Failure, Node
 from ._eager import Ready, start
 
 
@@ -185,21 +185,13 @@ class MergeNode:
             await node.aclose()
 
 
-def _claim(f: Failure) -> bool:
-    if f.claimed:
-        return False
-    f.claimed = True
-    return True
-
-
 class Hub:
-    """Shares one upstream among branches; each branch sees every element.
-
-    An error is not copied: it goes to the first branch that reads it (one error, one outcome —
-    a record that fails to decode becomes one fault, not one per pipeline).
+    """Shares one upstream among branches; each branch sees every element, errors included
+    (a plain broadcast: ``assemble`` turns a record's decode error into one fault before its fork).
 
     A bounded branch (``fork``) holds the source back until it has caught up to within ``limit``
-    elements; an unbounded one (``observe``) never holds the others back, its buffer grows instead.
+    elements, so the buffer never holds more than ``limit`` plus one pull, whatever the branches'
+    filters pass; an unbounded one (``observe``) never holds the others back, its buffer grows instead.
     """
 
     def __init__(self, up: Node, limit: int) -> None:
@@ -211,7 +203,6 @@ class Hub:
         self.done = False
         self.pulling = False
         self.waiters: list[asyncio.Future[None]] = []
-        self.has_failures = False
 
     def branch(self, bounded: bool) -> BranchNode:
         b = BranchNode(self, bounded, self.base)
@@ -247,11 +238,7 @@ class Hub:
                 branch.pos += len(items)
                 self._trim()
                 self._notify()
-                if self.has_failures:
-                    items = [x for x in items if x.__class__ is not Failure or _claim(x)]
-                if items:
-                    return items
-                continue
+                return items
             if self.done:
                 return None
             if self.pulling:
@@ -274,8 +261,6 @@ class Hub:
                 self.done = True
             else:
                 self.buf.extend(pulled)
-                if not self.has_failures:
-                    self.has_failures = has_failures(pulled)
 
     async def detach(self, branch: BranchNode) -> None:
         if branch in self.branches:

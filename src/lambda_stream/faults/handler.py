@@ -1,9 +1,9 @@
 """``faults`` (the errors handler) and ``flush_faults`` (publish them once the batch has flowed).
 
-Faults travel as values, never in a module-level list: ``faults`` replaces an error that carries a
-uow with a ``FaultUow`` in the stream, and ``flush_faults`` holds those back until every uow of
-the invocation has flowed, then publishes them through the configured publisher and passes them
-on, so the handler can report exactly which records ended as faults.
+Faults travel as values, one way: ``faults`` replaces an error that carries a uow with a
+``FaultUow`` in the stream, and ``flush_faults`` holds those back until every uow of the
+invocation has flowed, then publishes them through the configured publisher and passes them on,
+so the handler reads exactly which records ended as faults from what comes out of the stream.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .._invocation import current_invocation
 from ..core import Stream
 from ..errors import ConfigurationError
 from ..utils.json import dumps
@@ -32,11 +31,7 @@ def faults(err: BaseException, push: Push) -> None:
     """
     if getattr(err, "uow", None) is None or isinstance(err, ConfigurationError):
         raise err
-    fault = make_fault(err)
-    invocation = current_invocation()
-    if invocation is not None:
-        invocation.faults.append(fault)  # the handler accounts for it, whatever comes after
-    push(fault)
+    push(make_fault(err))
 
 
 def make_fault(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> FaultUow:
@@ -47,15 +42,19 @@ def make_fault(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> FaultUow:
     return fault
 
 
-def flush_faults(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+def flush_faults(*, report: bool = False, **opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
     """Hold fault uows back until the stream ends, then publish them and pass them on.
 
     ``publish`` is a curried sink factory (e.g. ``publish_to_event_bridge``), called with the
-    options and ``batch_size=4``; without one (or while a handler reports faults as batch item
-    failures), faults are only logged. Every fault is logged at
-    ERROR level on the ``lambda_stream.faults`` logger either way.
+    options and ``batch_size=faults_batch_size`` (4); without one, or with ``report=True`` (the
+    handler reports the faults' records as batch item failures instead), faults are only logged.
+    Every fault is logged at ERROR level on the ``lambda_stream.faults`` logger either way.
     """
     publish: Callable[..., Callable[[Stream[Any]], Stream[Any]]] | None = opt.get("publish")
+    if publish is not None and not callable(publish):
+        raise ConfigurationError(
+            f"flush_faults: 'publish' must be a sink factory such as publish_to_event_bridge, got {publish!r}"
+        )
     log = logging.getLogger("lambda_stream.faults")
 
     def step(s: Stream[Any]) -> Stream[Any]:
@@ -71,9 +70,7 @@ def flush_faults(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
             for f in held:
                 log.error("fault: %s", dumps(f["event"]))
             out: Stream[Any] = Stream(held)
-            invocation = current_invocation()  # under lambda_handler(faults_as_failures=True)
-            reported = invocation is not None and invocation.report_faults  # the records are reported
-            if publish is not None and held and not reported:
+            if publish is not None and held and not report:
                 opts = {**opt, "batch_size": opt.get("faults_batch_size", FAULTS_BATCH_SIZE)}
                 opts.pop("publish", None)
                 out = out.map(_publishable).through(publish(**opts)).map(_restore)

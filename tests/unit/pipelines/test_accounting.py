@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_stream import Stream, faulty, from_kinesis, from_sqs_event, initialize, lambda_handler
+from lambda_stream import faulty, from_kinesis, from_sqs_event, initialize, lambda_handler
 from lambda_stream.testing import to_kinesis_records, to_sqs_event_records
 
 TYPES = ["a", "b", "c"]
@@ -67,10 +67,12 @@ def test_every_record_ends_exactly_one_way(
     pipes = {f"p{k}": make_pipeline(k, t, seen) for k, t in enumerate(pipe_types)}
     from_source = from_sqs_event if source == "sqs" else from_kinesis
 
-    def build(e: dict[str, Any], c: Any) -> Stream[Any]:
-        return initialize(pipes, {"publish": publish}).assemble(from_source(e))
-
-    handler = lambda_handler(build, partial_batch_response=True, faults_as_failures=report)
+    handler = lambda_handler(
+        initialize(pipes, {"publish": publish}),
+        source=from_source,
+        partial_batch_response=True,
+        faults_as_failures=report,
+    )
     try:
         response = handler(batch, None)
     finally:
