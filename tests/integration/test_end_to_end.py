@@ -71,7 +71,8 @@ def test_throttled_entries_arrive_exactly_once_and_the_poison_one_is_a_fault(
     bridge, sqs, queue_url, injector = wiring
     opt = default_options(env={"BUS_NAME": BUS}, connector=bridge)
     handler = lambda_handler(
-        initialize({"derive": derive}, opt), source=from_kinesis,
+        initialize({"derive": derive}, opt),
+        source=from_kinesis,
         partial_batch_response=True,
     )
     try:
@@ -96,7 +97,8 @@ def test_with_faults_as_failures_the_kinesis_batch_is_reported_from_the_poison_r
     bridge, _, _, _ = wiring
     opt = {"connector": bridge, "bus_name": BUS}  # no fault publisher: the record is reported instead
     handler = lambda_handler(
-        initialize({"derive": derive}, opt), source=from_kinesis,
+        initialize({"derive": derive}, opt),
+        source=from_kinesis,
         partial_batch_response=True,
         faults_as_failures=True,
     )

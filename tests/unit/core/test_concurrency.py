@@ -279,6 +279,7 @@ def test_map_parallel_waits_for_a_source_slower_than_the_calls(limit: int) -> No
 
 def test_a_fork_broadcasts_errors_to_every_branch() -> None:
     """A plain broadcast: ``assemble`` makes a record's error one fault before its fork."""
+
     def boom(x: int) -> int:
         if x == 3:
             raise ValueError("three")
