@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from ..core import LoopBridge, Stream
+from ..core._eager import deadline_at
 from ..core.gate import Gate
 from ..errors import ConfigurationError, DeadlineExceededError
 from ..faults import FaultUow
@@ -172,9 +173,9 @@ class LambdaHandler:
         firehose = _is_firehose(event)
         out = _Outcome(firehose)
         timed_out = False
-        delay = None if hard_deadline is None else max(0.0, hard_deadline - time.monotonic())
+        scope = deadline_at(hard_deadline)  # loop time is time.monotonic(); armed only if it suspends
         try:
-            async with asyncio.timeout(delay) as scope:
+            async with scope:
                 await stream._run(out.take)
         except TimeoutError:
             if not scope.expired():  # a step's own TimeoutError: not the deadline, fail loudly
