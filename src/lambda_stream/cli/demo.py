@@ -402,3 +402,11 @@ def _scenario(setup: ConnectorCache, say: Callable[[str], None], endpoint: str, 
         f"1 stale update ignored, {len(announced)} events derived, 1 fault published"
     )
     return 0
+
+
+def add_arguments(p: Any) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="also show the library's log lines")
+
+
+def demo_command(args: Any) -> int:
+    return run_demo(verbose=args.verbose)
