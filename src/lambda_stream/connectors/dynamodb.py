@@ -23,14 +23,14 @@ _UNMARSHALLED_MAPS = ("Attributes", "Item", "LastEvaluatedKey")
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
     """A plain map -> a map of attribute values in the client's form (``B`` as raw bytes)."""
-    from ..sources._dynamodb_json import marshall_image  # late: keeps this module free of cycles
+    from ..utils.dynamodb_json import marshall_image  # late: keeps this module free of cycles
 
     return {name: _raw_binary(attr) for name, attr in marshall_image(item).items()}
 
 
 def from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """A map of attribute values -> a plain map (numbers as ``int`` or ``Decimal``, never float)."""
-    from ..sources._dynamodb_json import unmarshall_image
+    from ..utils.dynamodb_json import unmarshall_image
 
     return unmarshall_image(attributes)
 

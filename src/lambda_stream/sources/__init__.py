@@ -1,6 +1,6 @@
 """Sources: a Lambda event in, a lazy ``Stream`` of uows out (one module per event source)."""
 
-from ._dynamodb_json import marshall, marshall_image, unmarshall, unmarshall_image
+from ..utils.dynamodb_json import marshall, marshall_image, unmarshall, unmarshall_image
 from .dynamodb import from_dynamodb
 from .event_bridge import from_cron, from_event_bridge
 from .firehose import from_firehose

@@ -2,6 +2,11 @@
 
 A decode function raises ``DecodeError(message, uow={"record": record})``; the stream carries it in
 place of that record, so the rest of the batch keeps flowing and ``faults`` makes it a fault event.
+
+Hostile input is rejected here, once, so that nothing downstream has to defend against it (see
+docs/faults-and-batch-failures.md, "Hostile input"): JSON nested deeper than ``MAX_NESTING`` (256)
+levels, ``NaN`` / ``Infinity`` (not JSON: JS ``JSON.parse`` rejects them) and lone surrogates
+(``"\\ud800"``: no UTF-8 form, so no sink could send them) each make the record a DecodeError.
 """
 
 from __future__ import annotations
@@ -9,20 +14,25 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
+import re
 import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ..errors import DecodeError
 from ..utils.compression import COMPRESSION_PREFIX, unzip_text
+from ..utils.json import MAX_NESTING, has_surrogate, json_problem, loads
 
 Uow = dict[str, Any]
 R = TypeVar("R")
 
 # What malformed input makes the parsing code raise (JSONDecodeError, binascii.Error and
-# UnicodeDecodeError are ValueErrors; a wrong shape gives KeyError/TypeError/AttributeError).
-_DECODE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+# UnicodeDecodeError are ValueErrors; a wrong shape gives KeyError/TypeError/AttributeError; a
+# record nested too deep for a recursive walk, RecursionError).
+_DECODE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+
+# A JSON escape of a surrogate (``\ud800``): a lone one has no UTF-8 form (a pair is fine).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def decoder(source: str, fn: Callable[[Any], R]) -> Callable[[Any], R]:
@@ -61,6 +71,8 @@ def field(obj: Any, key: str, kind: type[R], where: str) -> R:
     v = obj[key]
     if not isinstance(v, kind):
         raise DecodeError(f"{where}.{key}: expected {kind.__name__}, got {type(v).__name__}")
+    if isinstance(v, str) and has_surrogate(v):
+        raise DecodeError(f"{where}.{key}: holds a lone surrogate (no UTF-8 form)")
     return v
 
 
@@ -79,15 +91,45 @@ def json_value(text: Any, where: str, *, decompress: bool = False) -> Any:
 
     The reviver only runs when the text can hold a compressed field (see ``may_be_compressed``), so
     an ordinary payload costs one substring scan and is returned exactly as ``json.loads`` built it.
+    Text that is not strict JSON, or is hostile (see the module docstring), raises DecodeError.
     """
-    if not isinstance(text, str | bytes | bytearray):
-        raise DecodeError(f"{where}: expected JSON text, got {type(text).__name__}")
-    try:
-        value = json.loads(text)
-    except ValueError as e:
-        raise DecodeError(f"{where}: invalid JSON: {e}") from e
+    value = parse_json(text, where)
     if decompress and may_be_compressed(text):
         value = revive_compressed(value, where)
+    return value
+
+
+def parse_json(text: Any, where: str, limit: int = MAX_NESTING) -> Any:
+    """Strict JSON ``text`` parsed and checked: not nested deeper than ``limit``, no lone surrogate.
+
+    The checks cost a substring count on ordinary payloads: the parsed value is only walked when
+    the text has more brackets than ``limit`` or escapes a surrogate.
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DecodeError(f"{where}: invalid UTF-8: {e}") from e
+    if not isinstance(text, str):
+        raise DecodeError(f"{where}: expected JSON text, got {type(text).__name__}")
+    if has_surrogate(text):
+        raise DecodeError(f"{where}: the text holds a lone surrogate (no UTF-8 form)")
+    try:
+        value = loads(text)
+    except RecursionError:
+        raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels") from None
+    except ValueError as e:
+        raise DecodeError(f"{where}: invalid JSON: {e}") from e
+    if text.count("[") + text.count("{") > limit or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+        checked(value, where, limit)
+    return value
+
+
+def checked(value: Any, where: str, limit: int = MAX_NESTING) -> Any:
+    """``value`` when it is safe to carry as JSON (see ``json_problem``); DecodeError otherwise."""
+    problem = json_problem(value, limit)
+    if problem is not None:
+        raise DecodeError(f"{where}: {problem}")
     return value
 
 
@@ -112,34 +154,39 @@ def revive_compressed(value: Any, where: str) -> Any:
     Like the JS reviver, every string (object value, array element or the top-level value) that
     starts with ``COMPRESSED`` is replaced by the JSON value it holds, again and again while that is
     itself a compressed string; a restored object or array is not searched further (the reviver
-    has already visited that key). A field that does not decompress raises ``DecodeError``.
+    has already visited that key). A field that does not decompress, or whose value would nest the
+    whole deeper than ``MAX_NESTING``, raises ``DecodeError``. Iterative.
     """
     if isinstance(value, str):
-        return _expand(value, where) if value.startswith(COMPRESSION_PREFIX) else value
-    if isinstance(value, dict):
-        for k, v in value.items():  # replacing values of existing keys while iterating is safe
+        return _expand(value, where, MAX_NESTING) if value.startswith(COMPRESSION_PREFIX) else value
+    stack: list[tuple[Any, str, int]] = [(value, where, 1)]
+    while stack:
+        container, path, depth = stack.pop()
+        pairs = container.items() if isinstance(container, dict) else enumerate(container)
+        for k, v in pairs:  # replacing values of existing keys while iterating is safe
             if isinstance(v, str):
                 if v.startswith(COMPRESSION_PREFIX):
-                    value[k] = _expand(v, f"{where}.{k}")
+                    container[k] = _expand(v, _at(path, k), MAX_NESTING - depth)
             elif isinstance(v, dict | list):
-                revive_compressed(v, f"{where}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            if isinstance(v, str):
-                if v.startswith(COMPRESSION_PREFIX):
-                    value[i] = _expand(v, f"{where}[{i}]")
-            elif isinstance(v, dict | list):
-                revive_compressed(v, f"{where}[{i}]")
+                stack.append((v, _at(path, k), depth + 1))
     return value
 
 
-def _expand(text: str, where: str) -> Any:
+def _at(path: str, k: Any) -> str:
+    return f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}"
+
+
+def _expand(text: str, where: str, limit: int) -> Any:
     value: Any = text
     try:
         while isinstance(value, str) and value.startswith(COMPRESSION_PREFIX):
-            value = json.loads(unzip_text(value[len(COMPRESSION_PREFIX) :]))
+            value = parse_json(unzip_text(value[len(COMPRESSION_PREFIX) :]), where, limit)
     except (ValueError, OSError, EOFError, zlib.error) as e:  # base64, gzip, UTF-8 or JSON
+        if isinstance(e, DecodeError):
+            raise
         raise DecodeError(f"{where}: cannot decompress a compressed field: {_describe(e)}") from e
+    if limit < 1 and isinstance(value, dict | list):
+        raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels")
     return value
 
 
@@ -168,10 +215,14 @@ def try_json(text: Any) -> Any | None:
     if not s.startswith(("{", "[")):
         return None
     try:
-        value = json.loads(text)
+        value = loads(text)
+    except RecursionError:
+        raise DecodeError(f"nested deeper than {MAX_NESTING} levels") from None
     except ValueError:
         return None
-    return value if isinstance(value, dict | list) else None
+    if isinstance(value, dict | list):
+        return checked(value, "the JSON text")
+    return None
 
 
 def _describe(e: BaseException) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..core import Stream
 from ..errors import DecodeError
+from ..utils.dynamodb_json import unmarshall, unmarshall_image
 from ._decode import Uow, decoder, field, records_of
-from ._dynamodb_json import unmarshall, unmarshall_image
 
 _SUFFIX = MappingProxyType({"INSERT": "created", "MODIFY": "updated", "REMOVE": "deleted"})
 
@@ -36,16 +36,24 @@ def from_dynamodb(
     event_type_prefix: str | None = None,
     ignore_ttl_expired_events: bool = False,
     ignore_replicas: bool = True,
+    prefer_approximate_timestamp: bool = False,
 ) -> Stream[Uow]:
     """One uow ``{record, event}`` per stream record (see the module docstring for the rules).
 
     ``event = {id: eventID, type, partitionKey: Keys[pk], timestamp, tags: {region}, raw: {new, old}}``
     where ``timestamp`` is the new image's ``timestamp`` when set, else ApproximateCreationDateTime
-    in ms, and ``raw`` holds the unmarshalled images (``None`` when absent). The function's region
-    (for replica filtering) is read from ``AWS_REGION`` when this is called.
+    in ms (always the latter with ``prefer_approximate_timestamp``), and ``raw`` holds the
+    unmarshalled images (``None`` when absent). The function's region (for replica filtering) is
+    read from ``AWS_REGION`` when this is called.
+
+    ``ignore_ttl_expired_events`` drops REMOVEs made by DynamoDB's TTL: those carrying its service
+    principal, and (JS #426) a replicated TTL delete, which arrives without ``userIdentity``: a
+    REMOVE whose old image's numeric ``ttl`` is <= its ApproximateCreationDateTime.
     """
     records = records_of(event, "Records", "from_dynamodb")
-    decode = decoder("from_dynamodb", _decoder(pk, sk, discriminator, event_type_prefix))
+    decode = decoder(
+        "from_dynamodb", _decoder(pk, sk, discriminator, event_type_prefix, prefer_approximate_timestamp)
+    )
     region = os.environ.get("AWS_REGION")
 
     def keep(uow: Uow) -> bool:
@@ -55,12 +63,14 @@ def from_dynamodb(
             return False
         if _is_global_table_extra_modify(new, old):
             return False
-        return not (ignore_ttl_expired_events and _is_ttl_expiry(uow["record"]))
+        return not (ignore_ttl_expired_events and _is_ttl_expiry(uow["record"], old))
 
     return Stream(records).map(decode).filter(keep)
 
 
-def _decoder(pk: str, sk: str, discriminator: str, prefix: str | None) -> Callable[[Any], Uow]:
+def _decoder(
+    pk: str, sk: str, discriminator: str, prefix: str | None, prefer_approximate: bool
+) -> Callable[[Any], Uow]:
     def decode(record: Any) -> Uow:
         ddb = field(record, "dynamodb", dict, "record")
         event_name = field(record, "eventName", str, "record")
@@ -85,7 +95,7 @@ def _decoder(pk: str, sk: str, discriminator: str, prefix: str | None) -> Callab
                 "type": f"{prefix or _type_prefix(image, sk, discriminator)}-"
                 f"{_soft_delete_suffix(suffix, new, old)}",
                 "partitionKey": partition_key if isinstance(partition_key, str) else str(partition_key),
-                "timestamp": _timestamp(ddb, new),
+                "timestamp": _timestamp(ddb, None if prefer_approximate else new),
                 "tags": {"region": record.get("awsRegion")},
                 "raw": {"new": new, "old": old},
             },
@@ -146,8 +156,19 @@ def _is_global_table_extra_modify(new: Mapping[str, Any] | None, old: Mapping[st
     return new is not None and old is not None and _region_of(new) is not None and _region_of(old) is None
 
 
-def _is_ttl_expiry(record: Mapping[str, Any]) -> bool:
+def _is_ttl_expiry(record: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
     if record.get("eventName") != "REMOVE":
         return False
     identity = record.get("userIdentity")
-    return isinstance(identity, Mapping) and all(identity.get(k) == v for k, v in _TTL_PRINCIPAL)
+    if identity:
+        return isinstance(identity, Mapping) and all(identity.get(k) == v for k, v in _TTL_PRINCIPAL)
+    # no identity: maybe a TTL delete replicated from another region (JS #426)
+    ttl = None if old is None else old.get("ttl")
+    approx = record["dynamodb"].get("ApproximateCreationDateTime")
+    return (
+        isinstance(ttl, int | Decimal)
+        and not isinstance(ttl, bool)
+        and isinstance(approx, int | float)
+        and not isinstance(approx, bool)
+        and ttl <= approx
+    )

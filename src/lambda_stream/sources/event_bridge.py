@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Stream
-from ._decode import Uow, as_event, decoder, json_value
+from ._decode import Uow, as_event, checked, decoder, json_value
 
 
 def _decode(record: Any) -> Uow:
@@ -14,7 +14,8 @@ def _decode(record: Any) -> Uow:
     detail = record.get("detail")
     if isinstance(detail, str):  # a detail published as a JSON string
         detail = json_value(detail, "detail")
-    detail = as_event(detail, "detail")
+    detail = checked(as_event(detail, "detail"), "detail")
+    checked(record.get("id"), "id")
     return {"record": record, "event": {"id": detail.get("id") or record.get("id"), **detail}}
 
 
@@ -27,5 +28,12 @@ def from_event_bridge(event: dict[str, Any]) -> Stream[Uow]:
 
 
 def from_cron(event: dict[str, Any]) -> Stream[Uow]:
-    """A scheduled event as the uow ``{record: event, event: event}`` (as JS: no normalization)."""
-    return Stream([{"record": event, "event": event}])
+    """A scheduled event as the uow ``{record: event, event: event}`` (as JS: no normalization).
+
+    An event that is not safe JSON (nested too deep, a lone surrogate, NaN) is a ``DecodeError``.
+    """
+    return Stream([event]).map(decoder("from_cron", _cron))
+
+
+def _cron(event: Any) -> Uow:
+    return {"record": event, "event": checked(event, "event")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Stream
+from ..filters.skip import out_skip
 from ._decode import Uow, as_event, decoder, field, json_value, records_of, try_json
 
 
@@ -36,7 +37,7 @@ def from_sqs_event(event: dict[str, Any]) -> Stream[Uow]:
 
     Compressed fields in the body are restored (the JS ``decompress`` reviver); a body that does not
     decode (bad JSON, no ``type``, a field that does not decompress) becomes a ``DecodeError``
-    carrying the record.
+    carrying the record. Events tagged ``tags.skip`` are dropped (as ``from_kinesis``, JS 1.2).
     """
     records = records_of(event, "Records", "from_sqs_event")
-    return Stream(records).map(decoder("from_sqs_event", _decode_event))
+    return Stream(records).map(decoder("from_sqs_event", _decode_event)).filter(out_skip)

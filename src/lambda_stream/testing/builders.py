@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..sources._dynamodb_json import marshall_image
+from ..utils.dynamodb_json import marshall_image
 
 __all__ = [
     "to_dynamodb_records",

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
 import re
 from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from .json import dumps
+from .json import MAX_NESTING, dumps, loads
 
 __all__ = ["COMPRESSION_PREFIX", "DEFAULT_COMPRESSION_THRESHOLD", "compress", "decompress", "sizeof"]
 
@@ -38,22 +37,40 @@ def unzip_text(data: str) -> str:
 
 
 def sizeof(value: Any) -> int:
-    """Approximate size in bytes, as the JS ``object-sizeof`` package counts it."""
-    if isinstance(value, str):
-        return 2 * len(value)
-    if isinstance(value, bool):
-        return 4
-    if isinstance(value, int | float | Decimal):
-        return 8
-    if value is None:
-        return 0
-    if isinstance(value, dict):
-        return sum(2 * len(str(k)) + sizeof(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return sum(sizeof(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return len(value)
-    return 2 * len(str(value))
+    """Approximate size in bytes, as the JS ``object-sizeof`` package counts it.
+
+    Iterative, so a value nested however deep is sized without recursion; it never raises.
+    """
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            total += 2 * len(v)
+        elif isinstance(v, bool):
+            total += 4
+        elif isinstance(v, int | float | Decimal):
+            total += 8
+        elif v is None:
+            pass
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                total += 2 * len(k if isinstance(k, str) else _text(k))
+                stack.append(x)
+        elif isinstance(v, list | tuple | set | frozenset):
+            stack.extend(v)
+        elif isinstance(v, bytes | bytearray):
+            total += len(v)
+        else:
+            total += 2 * len(_text(v))
+    return total
+
+
+def _text(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:  # a hostile __str__: size it by its type name
+        return type(value).__name__
 
 
 def compress(value: Any, threshold: int = DEFAULT_COMPRESSION_THRESHOLD, ignore: Collection[str] = ()) -> Any:
@@ -64,10 +81,12 @@ def compress(value: Any, threshold: int = DEFAULT_COMPRESSION_THRESHOLD, ignore:
     """
     if sizeof(value) <= threshold:
         return value  # no part of it can be over the threshold
-    return _walk(value, threshold, ignore)
+    return _walk(value, threshold, ignore, MAX_NESTING)
 
 
-def _walk(value: Any, threshold: int, ignore: Collection[str]) -> Any:
+def _walk(value: Any, threshold: int, ignore: Collection[str], room: int) -> Any:
+    if room <= 0 and isinstance(value, dict | list | tuple):
+        raise ValueError(f"cannot compress a value nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
         for k, v in value.items():
@@ -80,21 +99,32 @@ def _walk(value: Any, threshold: int, ignore: Collection[str]) -> Any:
             ):
                 out[k] = COMPRESSION_PREFIX + zip_text(dumps(v))
             else:
-                out[k] = _walk(v, threshold, ignore) if isinstance(v, dict | list | tuple) else v
+                out[k] = _walk(v, threshold, ignore, room - 1) if isinstance(v, dict | list | tuple) else v
         return out
     if isinstance(value, list | tuple):
-        return [_walk(v, threshold, ignore) if isinstance(v, dict | list | tuple) else v for v in value]
+        return [
+            _walk(v, threshold, ignore, room - 1) if isinstance(v, dict | list | tuple) else v for v in value
+        ]
     return value
 
 
 def decompress(value: Any) -> Any:
-    """``value`` with every compressed string replaced by the value it holds (recursively)."""
+    """``value`` with every compressed string replaced by the value it holds (recursively).
+
+    A value nested deeper than ``MAX_NESTING`` levels raises ``ValueError`` (never RecursionError).
+    """
+    return _decompress(value, MAX_NESTING)
+
+
+def _decompress(value: Any, room: int) -> Any:
     if isinstance(value, str):
         if value.startswith(COMPRESSION_PREFIX):
-            return decompress(json.loads(unzip_text(value[len(COMPRESSION_PREFIX) :])))
+            return _decompress(loads(unzip_text(value[len(COMPRESSION_PREFIX) :])), room - 1)
         return value
+    if not isinstance(value, dict | list):
+        return value
+    if room <= 0:
+        raise ValueError(f"cannot decompress a value nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
-        return {k: decompress(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decompress(v) for v in value]
-    return value
+        return {k: _decompress(v, room - 1) for k, v in value.items()}
+    return [_decompress(v, room - 1) for v in value]

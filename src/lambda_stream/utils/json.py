@@ -1,23 +1,43 @@
-"""The one JSON encoder every sink uses: compact, UTF-8, and aware of DynamoDB's value types.
+"""The one JSON codec: compact, strict, UTF-8, and aware of DynamoDB's value types.
 
-``Decimal`` becomes an ``int`` when integral else a ``float``; a ``set`` becomes a sorted list;
-``bytes`` become base64 text. Separators are compact, as ``JSON.stringify`` writes them.
+``dumps`` writes what ``JSON.stringify`` writes (no spaces, non-ASCII kept as is). ``Decimal``
+becomes an ``int`` when integral else a ``float``; a ``set`` becomes a sorted list; ``bytes``
+become base64 text. It never emits non-JSON: ``NaN`` / ``Infinity`` (a float or a Decimal) raise
+``ValueError`` — JS ``JSON.parse`` rejects them, so a consumer of the bus would choke on them — and a
+string holding a lone surrogate (which has no UTF-8 form) is written with ``\\uXXXX`` escapes, so
+the text always encodes to UTF-8 and JS parses it back to the same string.
+
+``loads`` is ``json.loads`` that rejects ``NaN`` / ``Infinity`` / ``-Infinity`` with a
+``ValueError``, for the same reason.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps", "loads"]
+__all__ = ["dumps", "has_surrogate", "loads", "utf8_size"]
 
-loads = json.loads
+# A code point that cannot be encoded to UTF-8 (half of a surrogate pair, alone in a str).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (JSON.parse rejects it)")
+
+
+def loads(text: str | bytes | bytearray) -> Any:
+    """``json.loads`` that rejects NaN and the infinities (a ``ValueError``, like bad JSON)."""
+    return json.loads(text, parse_constant=_reject_constant)
 
 
 def _default(o: Any) -> Any:
     if isinstance(o, Decimal):
+        if not o.is_finite():
+            raise ValueError(f"{o} is not JSON (JSON.parse rejects it)")
         return int(o) if o == o.to_integral_value() else float(o)
     if isinstance(o, set | frozenset):
         try:
@@ -30,5 +50,60 @@ def _default(o: Any) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """Compact JSON text (non-ASCII kept as is, like ``JSON.stringify``)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=_default)
+    """Compact, strict JSON text that always encodes to UTF-8 (see the module docstring)."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_default)
+
+
+def has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate (it has no UTF-8 form)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def utf8_size(text: str) -> int:
+    """Bytes ``text`` weighs in UTF-8; never raises (a lone surrogate counts its 3 escaped bytes)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+# How deep a decoded value may nest. DynamoDB allows 32 levels and no real event comes close; the
+# limit keeps every recursive walk over user data (ours, json's C encoder, a JS consumer's) far from
+# the interpreter's recursion limit.
+MAX_NESTING = 256
+
+
+def json_problem(value: Any, limit: int = MAX_NESTING) -> str | None:
+    """Why ``value`` cannot travel as JSON, or None: nested deeper than ``limit`` containers,
+    a lone surrogate in a string or a key, or a NaN / infinite float. Iterative; never raises."""
+    if isinstance(value, str):
+        return "a string holds a lone surrogate (no UTF-8 form)" if has_surrogate(value) else None
+    if isinstance(value, float):
+        return None if value - value == 0 else f"{value} is not JSON"
+    if not isinstance(value, dict | list):
+        return None
+    if limit < 1:
+        return f"nested deeper than {MAX_NESTING} levels"
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if isinstance(container, dict):
+            for k in container:
+                if isinstance(k, str) and has_surrogate(k):
+                    return "a key holds a lone surrogate (no UTF-8 form)"
+            children: Any = container.values()
+        else:
+            children = container
+        for v in children:
+            if isinstance(v, dict | list):
+                if depth >= limit:
+                    return f"nested deeper than {MAX_NESTING} levels"
+                stack.append((v, depth + 1))
+            elif isinstance(v, str):
+                if has_surrogate(v):
+                    return "a string holds a lone surrogate (no UTF-8 form)"
+            elif isinstance(v, float) and v - v != 0:
+                return f"{v} is not JSON"
+    return None

@@ -6,7 +6,6 @@ import base64
 import gzip
 import json
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -241,12 +240,14 @@ def test_a_payload_without_the_marker_is_not_walked(
 def test_the_decoded_event_is_the_object_json_loads_built(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[Any] = []
 
+    strict = _decode.loads
+
     def loads(text: Any) -> Any:
-        value = json.loads(text)
+        value = strict(text)
         built.append(value)
         return value
 
-    monkeypatch.setattr(_decode, "json", SimpleNamespace(loads=loads))
+    monkeypatch.setattr(_decode, "loads", loads)
     uows, errors = collect(from_firehose(to_firehose_records([{"type": "t", "thing": {"a": [1, 2]}}])))
     assert errors == []
     assert uows[0]["event"] is built[0]  # firehose's event is the payload itself: not copied

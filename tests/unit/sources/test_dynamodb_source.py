@@ -194,9 +194,28 @@ def test_global_table_v1_attribute_and_removes() -> None:
 def test_ttl_expired_removes(monkeypatch: pytest.MonkeyPatch) -> None:
     event = load_event("dynamodb-ttl-remove.json")
     assert [e["type"] for e in events_of(event)] == ["event-deleted", "event-deleted"]
-    [kept] = events_of(event, ignore_ttl_expired_events=True)  # the user's own delete stays
+    # the second REMOVE has no userIdentity and its ttl has passed: a replicated TTL delete (JS #426)
+    assert events_of(event, ignore_ttl_expired_events=True) == []
+    user_delete = event["Records"][1]
+    user_delete["dynamodb"]["OldImage"]["ttl"] = {"N": "1549053600"}  # not expired yet: a user's delete
+    [kept] = events_of(event, ignore_ttl_expired_events=True)
     assert kept["id"] == "e4da3b7fbbce2345d7772b0674a318d5"
     assert kept["raw"]["old"]["event"]["type"] == "thing-submitted"
+    user_delete["userIdentity"] = {"type": "User", "principalId": "me"}  # any identity but TTL's stays
+    user_delete["dynamodb"]["OldImage"]["ttl"] = {"N": "1"}
+    assert [e["id"] for e in events_of(event, ignore_ttl_expired_events=True)] == [kept["id"]]
+    del user_delete["dynamodb"]["OldImage"]["ttl"], user_delete["userIdentity"]  # no ttl: a user's delete
+    assert [e["id"] for e in events_of(event, ignore_ttl_expired_events=True)] == [kept["id"]]
+    assert len(events_of(event)) == 2  # nothing is dropped unless asked
+
+
+def test_prefer_approximate_timestamp() -> None:
+    keys = {"pk": "1", "sk": "thing"}
+    event = to_dynamodb_records(
+        [{"timestamp": 1700000000, "keys": keys, "newImage": {**keys, "timestamp": 5}}]
+    )
+    assert [e["timestamp"] for e in events_of(event)] == [5]
+    assert [e["timestamp"] for e in events_of(event, prefer_approximate_timestamp=True)] == [1700000000000]
 
 
 def test_ttl_builder_input_round_trip() -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambda_stream.sources import marshall, marshall_image, unmarshall, unmarshall_image
+from lambda_stream.utils.dynamodb_json import marshall, marshall_image, unmarshall, unmarshall_image
 
 
 def test_marshall_scalars() -> None:
