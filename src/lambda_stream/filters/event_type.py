@@ -36,8 +36,21 @@ def _event_type(uow: Any) -> Any:
     """The uow's ``event.type`` (None when there is none); plain dicts first, without an ABC check."""
     event = uow.get("event")
     if event.__class__ is not dict and not isinstance(event, Mapping):
+        _without_event(uow)
         return None
     return event.get("type")
+
+
+def _without_event(uow: Any) -> bool:
+    """A uow with no event at all comes from a message source: filtering it by event type would
+    silently drop every record, so it is a wiring mistake (raised, failing the invocation)."""
+    if isinstance(uow, Mapping) and "event" not in uow and "record" in uow:
+        raise ConfigurationError(
+            "on_event_type: the uow has no 'event' (from_sqs, from_sns and from_s3 give {record, "
+            "message}): use from_sqs_event for events sent through a queue (from_event_bridge, "
+            "from_kinesis, ... for the others), or filter messages on their content"
+        )
+    return False
 
 
 def on_event_type(rule: Mapping[str, Any]) -> Predicate:
@@ -58,7 +71,7 @@ def on_event_type(rule: Mapping[str, Any]) -> Predicate:
         def exact(uow: Mapping[str, Any]) -> bool:
             event = uow.get("event")
             if event.__class__ is not dict and not isinstance(event, Mapping):
-                return False
+                return _without_event(uow)
             t = event.get("type")
             return (t.__class__ is str or isinstance(t, str)) and t == wanted
 
@@ -70,7 +83,7 @@ def on_event_type(rule: Mapping[str, Any]) -> Predicate:
         def member(uow: Mapping[str, Any]) -> bool:
             event = uow.get("event")
             if event.__class__ is not dict and not isinstance(event, Mapping):
-                return False
+                return _without_event(uow)
             t = event.get("type")
             return (t.__class__ is str or isinstance(t, str)) and t in types
 

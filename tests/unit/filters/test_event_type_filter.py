@@ -69,7 +69,14 @@ def test_uow_without_a_type_matches_nothing() -> None:
     assert pred({}) is False
     assert pred({"event": {}}) is False
     assert pred({"event": {"type": None}}) is False
-    assert pred({"record": {}}) is False
+    assert pred({"record": {}, "event": None}) is False
+
+
+def test_a_uow_from_a_message_source_is_a_wiring_mistake() -> None:
+    """from_sqs / from_sns / from_s3 uows carry no event: by type they would all be dropped."""
+    for spec in ("a", ["a"], lambda t: True):
+        with pytest.raises(ConfigurationError, match="use from_sqs_event"):
+            on_event_type({"id": "r", "event_type": spec})({"record": {}, "message": {"type": "a"}})
 
 
 @pytest.mark.parametrize("spec", [None, 42, ["a", 1], {"a": 1}])

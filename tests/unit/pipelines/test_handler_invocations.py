@@ -251,3 +251,48 @@ def test_misuse_fails_when_the_handler_is_built_or_called() -> None:
 
     with pytest.raises(ConfigurationError, match=r"pipeline 'q': its step returned list, not a Stream"):
         initialize({"q": not_a_stream}, {}).assemble(Stream([]))
+
+
+def test_from_sqs_where_from_sqs_event_was_meant_fails_loudly() -> None:
+    from lambda_stream import from_sqs, on_event_type
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        return lambda s: s.filter(on_event_type({"event_type": "thing-created"}))
+
+    wrong = lambda_handler(initialize({"p": pipeline}, {}), source=from_sqs, partial_batch_response=True)
+    with wrong, pytest.raises(ConfigurationError, match="use from_sqs_event"):
+        wrong(to_sqs_event_records(EVENTS), None)
+    # the right source: every event matches
+    with lambda_handler(
+        initialize({"p": pipeline}, {}), source=from_sqs_event, partial_batch_response=True
+    ) as handler:
+        assert handler(to_sqs_event_records(EVENTS), None) == {"batchItemFailures": []}
+
+
+def test_claim_check_stubs_are_redeemed_before_any_pipeline_sees_them() -> None:
+    """As JS fromKinesis does; a uow without a stub costs one dict lookup and no S3 connector."""
+    from tests.unit.sinks.fakes import FakeS3
+
+    s3 = FakeS3(fail_keys={"lost"})
+    full = {"id": "e1", "type": "thing-created", "thing": {"big": "x" * 100}}
+    s3.objects[("b", "k1")] = json.dumps(full).encode()
+    stubs = [
+        {"id": "e1", "type": "thing-created", "s3": {"bucket": "b", "key": "k1"}},
+        {"id": "e2", "type": "thing-created", "s3": {"bucket": "b", "key": "lost"}},
+        {"id": "e3", "type": "thing-created", "thing": {"small": 1}},
+    ]
+    seen: list[Any] = []
+    published: list[Any] = []
+
+    def publish(**opt: Any) -> Any:
+        return lambda s: s.tap(lambda u: published.append(u["event"]))
+
+    pipes = initialize(
+        {"p": lambda opt: lambda s: s.tap(lambda u: seen.append(u["event"]))},
+        {"claim_check_connector": s3, "publish": publish},
+    )
+    with lambda_handler(pipes, source=from_kinesis, partial_batch_response=True) as handler:
+        assert handler(to_kinesis_records(stubs), None) == {"batchItemFailures": []}
+    assert seen == [full, {"id": "e3", "type": "thing-created", "thing": {"small": 1}}]
+    assert [f["type"] for f in published] == ["fault"]  # the stub that could not be fetched, once
+    assert published[0]["uow"]["record"]["kinesis"]["sequenceNumber"] == "1"
