@@ -1,65 +1,63 @@
-"""Pipelines benchmark: a Kinesis batch through four pipelines vs a plain Python loop, same run.
+"""Pipelines benchmark: the library's own helpers against a plain loop and Powertools, same process.
 
-Workload: 100k Kinesis records built with ``lambda_stream.testing.to_kinesis_records`` from small
-events (compact JSON of 270-293 bytes: type, timestamp, partitionKey, the standard tags, and a
-``thing`` or ``order`` entity). The type mix is 40% thing-created, 30% thing-updated,
-10% thing-deleted, 20% order-placed, so the four pipeline filters pass 70%, 10%, 20% and 50%
-of the records (1.5 outputs per record: 150k output uows).
+Workload: N Kinesis records built with ``lambda_stream.testing.to_kinesis_records`` from small
+events (compact JSON, ~270-290 bytes: type, timestamp, partitionKey, the standard tags and a
+``thing`` or ``order`` entity). Types: 40% thing-created, 30% thing-updated, 10% thing-deleted,
+20% order-placed.
 
-Each pipeline is a ``filter`` then a ``map``; the map returns ``{**uow, "<x>_request": {...}}``.
-Both sides call the very same predicate and mapper functions.
+W  -- one pipeline, written as the README has a user write it::
 
-lambda-stream side, per repetition (``initialize`` is called once, before timing, as a handler
-module does at import)::
+    from_kinesis(event)
+      .filter(on_event_type({"event_type": ["thing-created", "thing-updated"]}))
+      .map(to_update_request)        # {**uow, "update_request": {Key, **update_expression(...),
+      .to_list()                     #                              **timestamp_condition()}}
 
-    await PIPELINES.assemble(from_kinesis(event)).to_list()
+W4 -- four such pipelines (exact type, list of types, another exact type, a regex; each map
+builds its update request with ``update_expression``) through ``initialize(...).assemble(...)``.
 
-which per record does: from_kinesis's checked decode (eventID and kinesis fields checked,
-strict base64, UTF-8 decode, ``json.loads``, the compressed-field scan, the event-has-a-type
-check) building ``{"record": record, "event": {"id": eventID, **payload}}``, the ``out_skip``
-filter; then the fork (``observe``) into the 4 pipelines; in each, the adorn map
-``{**uow, "pipeline": id, "logger": logger}`` (one dict copy per pipeline per uow), the
-pipeline's filter and (when it passes) its map; then the merge, ``errors(faults)`` and
-``flush_faults`` (a pass-through filter for ordinary uows), and ``to_list`` keeps every output.
+Baselines, run in the same process, interleaved (the first side rotates), ``gc.collect()``
+before every run, medians of the per-round ratios:
 
-Plain loop side, per repetition: for each record ``json.loads(base64.b64decode(data))``, the
-same tags.skip check, the same uow dict ``{"record": record, "event": {"id": eventID,
-**payload}}``; then for each of the 4 pipelines the same adorned copy
-``{**uow, "pipeline": id, "logger": logger}`` (same logger objects), the same predicate, and
-(when it passes) the same mapper, appending to one output list that is kept. No validation,
-no fault handling, no concurrency: the floor for this work in Python.
+- plain loop, same work: ``json.loads(base64.b64decode(data))``, the same skip check and uow,
+  the same type tests written inline, the update request built by a hand-written expression
+  builder for these (placeholder-safe) attribute names; for W4 the output uow carries the same
+  ``pipeline`` and ``logger`` keys ``assemble`` adds. The floor for this work in Python.
+- Powertools ``BatchProcessor`` (Kinesis), ``process_partial_response`` with a record handler
+  doing the plain loop's per-record work (``record.kinesis.data_as_json()``): W only (Powertools
+  has no fork of one batch into several pipelines).
 
-Both outputs are checked equal (as multisets) before timing. Timing: one process, one event
-loop reused (``asyncio.Runner``), ``gc.collect()`` before every timed run, the two sides
-interleaved (alternating which goes first), best-of and median reported; the ratio is
-stream time / plain time (target <= 1.5x). Each side's output is kept until its timer stops,
-so both pay the garbage collector for retaining 150k uows.
+Every side's output is checked equal to the plain loop's before timing and after every run.
+Targets: W4 <= 1.15x the plain loop; W <= 1.0x Powertools.
 
-``--gc-off`` disables the cyclic garbage collector while timing (``gc.collect()`` still runs
-between runs), to show how much of either side is the collector walking the retained uows.
-
-Run: ``.venv/bin/python bench/pipelines.py [--n 100000] [--repeat 9] [--gc-off]``
+Run: ``.venv/bin/python bench/pipelines.py [--n 10000 100000] [--repeat 7]``
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
-import gc
 import json
 import logging
-import statistics
-import time
+import re
 from collections.abc import Callable
 from typing import Any
 
-from lambda_stream import Stream, from_kinesis, initialize
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from _harness import interleaved, median, paired_ratio, verdict
+from lambda_stream import (
+    LoopBridge,
+    Stream,
+    from_kinesis,
+    initialize,
+    on_event_type,
+    timestamp_condition,
+    update_expression,
+)
 from lambda_stream.testing import to_kinesis_records
 
 Uow = dict[str, Any]
 T0 = 1_764_115_200_000  # 2025-11-26T00:00:00Z in epoch ms
-
 TAGS = {
     "account": "dev",
     "region": "us-west-2",
@@ -94,170 +92,248 @@ def make_event(i: int) -> dict[str, Any]:
     }
 
 
-# -- the four pipelines' steps, shared by both sides ---------------------------------------------
+# -- the library side: the README's helpers ------------------------------------------------------
 
 
-def is_thing_upsert(uow: Uow) -> bool:
-    return uow["event"]["type"] in ("thing-created", "thing-updated")
-
-
-def to_update_request(uow: Uow) -> Uow:
+def to_thing_update(uow: Uow) -> Uow:
     event = uow["event"]
-    thing = event["thing"]
     return {
         **uow,
         "update_request": {
-            "Key": {"pk": thing["id"], "sk": "thing"},
-            "name": thing["name"],
-            "status": thing["status"],
-            "timestamp": event["timestamp"],
+            "Key": {"pk": event["thing"]["id"], "sk": "thing"},
+            **update_expression({**event["thing"], "timestamp": event["timestamp"]}),
+            **timestamp_condition(),
         },
     }
 
 
-def is_thing_delete(uow: Uow) -> bool:
-    return uow["event"]["type"] == "thing-deleted"
-
-
-def to_delete_request(uow: Uow) -> Uow:
-    return {**uow, "delete_request": {"Key": {"pk": uow["event"]["thing"]["id"], "sk": "thing"}}}
-
-
-def is_order(uow: Uow) -> bool:
-    return uow["event"]["type"] == "order-placed"
-
-
-def to_publish_request(uow: Uow) -> Uow:
+def to_thing_delete(uow: Uow) -> Uow:
     event = uow["event"]
     return {
         **uow,
-        "publish_request": {
-            "Source": "orders",
-            "DetailType": "order-accepted",
-            "Detail": {"orderId": event["order"]["id"], "timestamp": event["timestamp"]},
+        "update_request": {
+            "Key": {"pk": event["thing"]["id"], "sk": "thing"},
+            **update_expression({"deleted": True, "name": None, "timestamp": event["timestamp"]}),
         },
     }
 
 
-def is_active_thing(uow: Uow) -> bool:
-    thing = uow["event"].get("thing")
-    return thing is not None and thing["status"] == "active" and uow["event"]["type"] != "thing-deleted"
+def to_order_update(uow: Uow) -> Uow:
+    event = uow["event"]
+    return {
+        **uow,
+        "update_request": {
+            "Key": {"pk": event["order"]["id"], "sk": "order"},
+            **update_expression({**event["order"], "timestamp": event["timestamp"]}),
+            **timestamp_condition(),
+        },
+    }
 
 
-def to_index_request(uow: Uow) -> Uow:
-    thing = uow["event"]["thing"]
-    return {**uow, "index_request": {"id": thing["id"], "text": thing["name"]}}
+def to_seen_update(uow: Uow) -> Uow:
+    event = uow["event"]
+    return {
+        **uow,
+        "update_request": {
+            "Key": {"pk": event["partitionKey"], "sk": "seen"},
+            **update_expression({"lastSeen": event["timestamp"], "lastType": event["type"]}),
+        },
+    }
 
 
-LINES: list[tuple[str, Callable[[Uow], bool], Callable[[Uow], Uow]]] = [
-    ("materialize-things", is_thing_upsert, to_update_request),
-    ("delete-things", is_thing_delete, to_delete_request),
-    ("accept-orders", is_order, to_publish_request),
-    ("index-active-things", is_active_thing, to_index_request),
+RULES: list[tuple[str, Any, Callable[[Uow], Uow]]] = [
+    ("materialize-things", ["thing-created", "thing-updated"], to_thing_update),
+    ("delete-things", "thing-deleted", to_thing_delete),
+    ("materialize-orders", "order-placed", to_order_update),
+    ("seen-things", re.compile(r"^thing-"), to_seen_update),
 ]
 
 
-def _pipeline(pred: Callable[[Uow], bool], fn: Callable[[Uow], Uow]) -> Any:
+def _pipeline(event_type: Any, fn: Callable[[Uow], Uow]) -> Any:
     def pipeline(opt: dict[str, Any]) -> Callable[[Stream[Any]], Stream[Any]]:
-        return lambda s: s.filter(pred).map(fn)
+        return lambda s: s.filter(on_event_type({"event_type": event_type})).map(fn)
 
     return pipeline
 
 
-PIPELINES = initialize({pid: _pipeline(pred, fn) for pid, pred, fn in LINES}, {})
+PIPELINES = initialize({pid: _pipeline(spec, fn) for pid, spec, fn in RULES}, {})  # once, at import
+W_FILTER = on_event_type({"event_type": ["thing-created", "thing-updated"]})
 
 
-# -- the two sides ------------------------------------------------------------------------------
+def stream_w(bridge: LoopBridge, event: dict[str, Any]) -> list[Uow]:
+    return bridge.run(from_kinesis(event).filter(W_FILTER).map(to_thing_update).to_list())
 
 
-async def run_stream(event: dict[str, Any]) -> list[Uow]:
-    return await PIPELINES.assemble(from_kinesis(event)).to_list()
+def stream_w4(bridge: LoopBridge, event: dict[str, Any]) -> list[Uow]:
+    return bridge.run(PIPELINES.assemble(from_kinesis(event)).to_list())
 
 
-def run_plain(event: dict[str, Any]) -> list[Uow]:
-    lines = [(pid, logging.getLogger(f"pl.{pid}"), pred, fn) for pid, pred, fn in LINES]
-    b64decode, loads = base64.b64decode, json.loads
+# -- the baselines: the same work, written by hand -------------------------------------------------
+
+
+def plain_expression(item: dict[str, Any]) -> dict[str, Any]:
+    """SET / REMOVE for names known to be placeholder-safe: what a hand-written handler does."""
+    names, values, sets, removes = {}, {}, [], []
+    for k, v in item.items():
+        names["#" + k] = k
+        if v is None:
+            removes.append("#" + k)
+        else:
+            values[":" + k] = v
+            sets.append(f"#{k} = :{k}")
+    expression = "SET " + ", ".join(sets)
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return {
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "UpdateExpression": expression,
+        "ReturnValues": "ALL_NEW",
+    }
+
+
+CONDITION = "attribute_not_exists(#timestamp) OR #timestamp < :timestamp"
+
+
+def plain_thing_update(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Key": {"pk": event["thing"]["id"], "sk": "thing"},
+        **plain_expression({**event["thing"], "timestamp": event["timestamp"]}),
+        "ConditionExpression": CONDITION,
+    }
+
+
+def plain_decode(record: dict[str, Any]) -> Uow | None:
+    payload = json.loads(base64.b64decode(record["kinesis"]["data"]))
+    tags = payload.get("tags")
+    if tags and tags.get("skip"):
+        return None
+    return {"record": record, "event": {"id": record["eventID"], **payload}}
+
+
+def plain_w(event: dict[str, Any]) -> list[Uow]:
+    out: list[Uow] = []
+    for record in event["Records"]:
+        uow = plain_decode(record)
+        if uow is not None and uow["event"]["type"] in ("thing-created", "thing-updated"):
+            out.append({**uow, "update_request": plain_thing_update(uow["event"])})
+    return out
+
+
+LOGGERS = {pid: logging.getLogger(f"pl.{pid}") for pid, _, _ in RULES}
+
+
+def plain_w4(event: dict[str, Any]) -> list[Uow]:
     out: list[Uow] = []
     append = out.append
+    things = LOGGERS["materialize-things"], LOGGERS["delete-things"], LOGGERS["seen-things"]
+    orders = LOGGERS["materialize-orders"]
     for record in event["Records"]:
-        payload = loads(b64decode(record["kinesis"]["data"]))
+        uow = plain_decode(record)
+        if uow is None:
+            continue
+        ev = uow["event"]
+        t = ev["type"]
+        if t == "thing-created" or t == "thing-updated":
+            append(
+                {
+                    **uow,
+                    "pipeline": "materialize-things",
+                    "logger": things[0],
+                    "update_request": plain_thing_update(ev),
+                }
+            )
+        elif t == "thing-deleted":
+            request = {
+                "Key": {"pk": ev["thing"]["id"], "sk": "thing"},
+                **plain_expression({"deleted": True, "name": None, "timestamp": ev["timestamp"]}),
+            }
+            append({**uow, "pipeline": "delete-things", "logger": things[1], "update_request": request})
+        elif t == "order-placed":
+            request = {
+                "Key": {"pk": ev["order"]["id"], "sk": "order"},
+                **plain_expression({**ev["order"], "timestamp": ev["timestamp"]}),
+                "ConditionExpression": CONDITION,
+            }
+            append({**uow, "pipeline": "materialize-orders", "logger": orders, "update_request": request})
+        if t.startswith("thing-"):
+            request = {
+                "Key": {"pk": ev["partitionKey"], "sk": "seen"},
+                **plain_expression({"lastSeen": ev["timestamp"], "lastType": t}),
+            }
+            append({**uow, "pipeline": "seen-things", "logger": things[2], "update_request": request})
+    return out
+
+
+PROCESSOR = BatchProcessor(event_type=EventType.KinesisDataStreams)
+
+
+def powertools_w(event: dict[str, Any]) -> list[Uow]:
+    out: list[Uow] = []
+
+    def record_handler(record: Any) -> None:
+        payload = record.kinesis.data_as_json()
         tags = payload.get("tags")
         if tags and tags.get("skip"):
-            continue
-        uow = {"record": record, "event": {"id": record["eventID"], **payload}}
-        for pid, logger, pred, fn in lines:
-            adorned = {**uow, "pipeline": pid, "logger": logger}
-            if pred(adorned):
-                append(fn(adorned))
+            return
+        ev = {"id": record.event_id, **payload}
+        if ev["type"] in ("thing-created", "thing-updated"):
+            out.append({"record": record.raw_event, "event": ev, "update_request": plain_thing_update(ev)})
+
+    response = process_partial_response(event=event, record_handler=record_handler, processor=PROCESSOR)
+    assert response == {"batchItemFailures": []}
     return out
 
 
 def _key(uow: Uow) -> tuple[str, str]:
-    return uow["pipeline"], uow["event"]["id"]
+    return uow.get("pipeline", ""), uow["event"]["id"]
+
+
+def run(n: int, repeat: int) -> dict[str, float]:
+    event = to_kinesis_records([make_event(i) for i in range(n)])
+    bridge = LoopBridge()
+    want_w, want_w4 = plain_w(event), sorted(plain_w4(event), key=_key)
+    assert stream_w(bridge, event) == want_w and powertools_w(event) == want_w
+    assert sorted(stream_w4(bridge, event), key=_key) == want_w4
+
+    def check(side: str, out: Any) -> None:
+        assert len(out) == len(want_w4 if side.endswith("W4") else want_w), side
+
+    t = interleaved(
+        {
+            "plain W": lambda: plain_w(event),
+            "powertools W": lambda: powertools_w(event),
+            "lambda-stream W": lambda: stream_w(bridge, event),
+            "plain W4": lambda: plain_w4(event),
+            "lambda-stream W4": lambda: stream_w4(bridge, event),
+        },
+        repeat,
+        check,
+    )
+    assert bridge.loop_runs == 0  # every run took the bridge's fast path (all steps sync)
+    bridge.close()
+    print(
+        f"N = {n:,} Kinesis records; W: {len(want_w):,} outputs, W4: {len(want_w4):,}; {repeat} interleaved rounds"
+    )
+    for side, times in t.items():
+        print(f"  {side:18} median {median(times) / n * 1e6:6.2f} us/record")
+    w_plain = paired_ratio(t["lambda-stream W"], t["plain W"])
+    w_pt = paired_ratio(t["lambda-stream W"], t["powertools W"])
+    pt_plain = paired_ratio(t["powertools W"], t["plain W"])
+    w4 = paired_ratio(t["lambda-stream W4"], t["plain W4"])
+    print(f"  W  lambda-stream / plain loop  {w_plain:.3f}x   (Powertools / plain loop {pt_plain:.3f}x)")
+    print(f"  W  lambda-stream / Powertools  {w_pt:.3f}x   {verdict(w_pt, 1.0)}")
+    print(f"  W4 lambda-stream / plain loop  {w4:.3f}x   {verdict(w4, 1.15)}")
+    return {"w_plain": w_plain, "w_powertools": w_pt, "w4_plain": w4}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument(
-        "--gc-off", action="store_true", help="disable the cyclic GC while timing (to see its share)"
-    )
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    n = args.n
-
-    events = [make_event(i) for i in range(n)]
-    event = to_kinesis_records(events)
-    sizes = [len(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
-
-    with asyncio.Runner() as runner:
-        got, want = runner.run(run_stream(event)), run_plain(event)
-        assert len(got) == len(want), (len(got), len(want))
-        assert sorted(got, key=_key) == sorted(want, key=_key)
-        outputs = len(got)
-        del got, want
-
-        t_plain: list[float] = []
-        t_stream: list[float] = []
-        if args.gc_off:
-            gc.disable()  # gc.collect() below still runs before every timed run
-        for rep in range(args.repeat):
-            for side in ("plain", "stream") if rep % 2 == 0 else ("stream", "plain"):
-                gc.collect()
-                if side == "plain":
-                    t = time.perf_counter()
-                    out = run_plain(event)
-                    t_plain.append(time.perf_counter() - t)
-                else:
-                    t = time.perf_counter()
-                    out = runner.run(run_stream(event))
-                    t_stream.append(time.perf_counter() - t)
-                assert len(out) == outputs
-                del out
-        gc.enable()
-
-    def us(seconds: float) -> float:
-        return seconds / n * 1e6
-
-    ratios = [s / p for s, p in zip(t_stream, t_plain, strict=True)]
-    print(
-        f"{n:,} Kinesis records, {min(sizes)}-{max(sizes)} bytes of JSON each "
-        f"(mean {statistics.mean(sizes):.0f}); 4 pipelines of filter+map; "
-        f"{outputs:,} output uows; {args.repeat} interleaved repetitions"
-        + ("; cyclic GC off while timing" if args.gc_off else "")
-    )
-    print(
-        f"plain loop     best {us(min(t_plain)):5.2f} us/record  median {us(statistics.median(t_plain)):5.2f}"
-        f"  ({min(t_plain) * 1e3:.0f} ms per batch)"
-    )
-    print(
-        f"lambda-stream  best {us(min(t_stream)):5.2f} us/record  median {us(statistics.median(t_stream)):5.2f}"
-        f"  ({min(t_stream) * 1e3:.0f} ms per batch)"
-    )
-    print(
-        f"ratio: best/best {min(t_stream) / min(t_plain):.2f}x, median of paired ratios "
-        f"{statistics.median(ratios):.2f}x (target <= 1.5x)"
-    )
+    for n in args.n:
+        run(n, args.repeat)
 
 
 if __name__ == "__main__":

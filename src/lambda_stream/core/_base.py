@@ -42,6 +42,10 @@ class Node(Protocol):
     async def aclose(self) -> None: ...
 
 
+# Built-in result types that are never awaitable (they cannot grow an ``__await__``).
+_NEVER_AWAITABLE = frozenset({bool, dict, list, tuple, str, int, float, bytes, type(None), set, frozenset})
+
+
 class AwaitCheck:
     """Tells whether a callable's result must be awaited, with one set lookup on the hot path.
 
@@ -57,6 +61,9 @@ class AwaitCheck:
     def needs_await(self, result: object) -> bool:
         cls = result.__class__
         if cls in self.plain:
+            return False
+        if cls in _NEVER_AWAITABLE:
+            self.plain.add(cls)
             return False
         if inspect.isawaitable(result):
             return True

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from inspect import CO_COROUTINE
+from types import BuiltinFunctionType, FunctionType
 from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 from ._base import CHUNK, Failure, Node, drain_node, has_failures, resolve
@@ -45,6 +47,11 @@ FORK_BUFFER = 1024
 
 def _is_async_callable(fn: Any) -> bool:
     """An ``async def`` function, a partial of one, or an object whose ``__call__`` is one."""
+    cls = fn.__class__
+    if cls is FunctionType:  # the common case, without inspect's layers: one flag test
+        return bool(fn.__code__.co_flags & CO_COROUTINE)
+    if cls is BuiltinFunctionType:
+        return False
     while isinstance(fn, functools.partial):
         fn = fn.func
     if inspect.iscoroutinefunction(fn):
