@@ -22,6 +22,7 @@ from .filters import (
     out_skip,
     out_source_is_self,
 )
+from .flavors import cdc, collect, correlate, evaluate, expire, expired, materialize
 from .pipelines import (
     default_options,
     initialize,
@@ -75,10 +76,16 @@ __all__ = [
     "LoopBridge",
     "Stream",
     "batch_get_dynamodb",
+    "cdc",
+    "collect",
     "compact",
     "compress",
+    "correlate",
     "decompress",
     "default_options",
+    "evaluate",
+    "expire",
+    "expired",
     "faults",
     "faulty",
     "faulty_async",
@@ -100,6 +107,7 @@ __all__ = [
     "initialize_from",
     "invoke_lambda",
     "lambda_handler",
+    "materialize",
     "now",
     "on_event_type",
     "out_latched",

@@ -1,0 +1,83 @@
+"""``cdc``: a trigger that turns the changes of a DynamoDB table into events (change data capture).
+
+Rule fields: ``id``, ``flavor``, ``event_type`` (of the change events: ``thing-created`` ...),
+``filters``, ``compact``, ``query_related`` (query the items of the change's partition key,
+``#pk = event.partitionKey``) or ``to_query_request(uow, rule)`` -> ``query_response``,
+``to_get_request(uow, rule)`` (a BatchGetItem request) -> ``get_response``, ``to_event(uow,
+rule)`` (sync or async; optional: without it the change event alone is published; its result is
+merged into the change event, which keeps ``raw = {new, old}``; with ``event_field`` the result
+is put on that field instead), ``publish`` (the sink: ``publish_to_event_bridge`` by default,
+``publish_to_kinesis`` or ``publish_to_sns``) and its options, ``parallel``, ``rate``,
+``retryable``. Latched records (written by a listener on another service's behalf) are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Stream
+from ..filters import out_latched
+from ..queries.dynamodb import batch_get_dynamodb, query_all_dynamodb
+from ._publish import publisher
+from ._steps import assign, compacted, retryable, select
+from .rule import Step, flavor
+
+__all__ = ["cdc", "to_pk_query_request"]
+
+Uow = dict[str, Any]
+
+
+def to_pk_query_request(uow: Uow, rule: Any = None) -> dict[str, Any]:
+    """The items sharing the change's partition key (``#pk = :pk``, ConsistentRead)."""
+    pk_field = (rule or {}).get("pk_fn") or "pk"
+    return {
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": pk_field},
+        "ExpressionAttributeValues": {":pk": uow["event"].get("partitionKey")},
+        "ConsistentRead": True,
+    }
+
+
+def related(s: Stream[Any], rule: dict[str, Any]) -> Stream[Any]:
+    """``to_query_request`` / ``query_related`` -> ``query_response``; ``to_get_request`` ->
+    ``get_response``: steps only for what the rule asks for."""
+    if rule.get("to_query_request") is None and rule.get("query_related"):
+        rule = {**rule, "to_query_request": to_pk_query_request}
+    if rule.get("to_query_request") is not None:
+        s = assign(s, rule, "to_query_request", "query_request").through(query_all_dynamodb(**rule))
+    if rule.get("to_get_request") is not None:
+        s = assign(s, rule, "to_get_request", "get_request")
+        s = s.through(
+            batch_get_dynamodb(
+                **{
+                    **rule,
+                    "batch_get_request_field": "get_request",
+                    "batch_get_response_field": "get_response",
+                }
+            )
+        )
+    return s
+
+
+def _merge_event(uow: Uow, result: Any) -> Any:
+    return {**uow["event"], **(result or {})}
+
+
+@flavor(
+    fields=("compact", "query_related", "pk_fn", "publish", "event_field"),
+    functions=("to_event", "to_query_request", "to_get_request"),
+)
+def cdc(rule: dict[str, Any]) -> Step:
+    """Changes of ``event_type`` [-> related items] -> ``to_event`` -> ``publish``."""
+    event_field = rule.get("event_field")
+    publish = publisher(rule, event_field)
+
+    def step(s: Stream[Any]) -> Stream[Any]:
+        s = related(compacted(select(s.filter(out_latched), rule), rule), rule)
+        if event_field:
+            s = assign(s, rule, "to_event", str(event_field))
+        else:
+            s = assign(s, rule, "to_event", "event", merge=_merge_event)
+        return retryable(s.through(publish), rule)
+
+    return step
