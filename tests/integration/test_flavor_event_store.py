@@ -115,7 +115,7 @@ def handler(rules: list[dict[str, Any]], source: Callable[[Any], Any], connector
 
 
 def rows(ddb: DynamoDBConnector) -> list[dict[str, Any]]:
-    from lambda_stream.sources._dynamodb_json import unmarshall_image
+    from lambda_stream.utils.dynamodb_json import unmarshall_image
 
     items = ddb.client.scan(TableName=TABLE)["Items"]
     return sorted((unmarshall_image(i) for i in items), key=lambda r: (r["pk"], r["sk"]))

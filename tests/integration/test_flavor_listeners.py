@@ -26,9 +26,9 @@ from lambda_stream import (
     update_expression,
 )
 from lambda_stream.connectors import ConnectorCache, DynamoDBConnector, EventBridgeConnector, SqsConnector
-from lambda_stream.sources._dynamodb_json import unmarshall_image
 from lambda_stream.testing import to_dynamodb_records, to_kinesis_records
 from lambda_stream.testing.moto_server import create_table
+from lambda_stream.utils.dynamodb_json import unmarshall_image
 
 TABLE = "entities"
 BUS = "bus"
