@@ -11,12 +11,19 @@ defaults, plus ``**shared`` for the pipeline's options spread in (``update_dynam
   'paralel' (did you mean 'parallel'?)``;
 - a camelCase key whose snake_case form is any library option raises too (the JS name of it);
 - anything else is the user's own option for their own steps, and is left alone.
+
+Defaults that come from the environment are written ``env("UPDATE_PARALLEL", "PARALLEL",
+default=4)`` in the signature (visible in ``help()``, as JS destructures ``Number(process.env.X) ||
+4``) and resolved when the step is built from one ``Settings``: the pipeline's (``default_options``
+puts it in the options as ``settings``), else the environment read once, then.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
@@ -26,11 +33,16 @@ from .errors import ConfigurationError
 __all__ = [
     "LIBRARY_OPTIONS",
     "SHARED_OPTIONS",
+    "Env",
+    "Settings",
     "check_options",
     "declared_options",
     "declares_options",
+    "env",
+    "flag",
     "positive_int",
     "suggest",
+    "text",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,6 +110,17 @@ LIBRARY_OPTIONS: frozenset[str] = frozenset(
         "batch_get_response_field",
         "batch_size",
         "bucket_name",
+        "copy_request_field",
+        "copy_response_field",
+        "delete_request_field",
+        "delete_response_field",
+        "delimiter",
+        "list_request_field",
+        "list_response_field",
+        "query_split_request_field",
+        "query_split_response_field",
+        "scan_request_field",
+        "scan_response_field",
         "bus_name",
         "claim_check_bucket_name",
         "claim_check_connector",
@@ -112,7 +135,6 @@ LIBRARY_OPTIONS: frozenset[str] = frozenset(
         "function_name",
         "get_request_field",
         "get_response_field",
-        "invoke_field",
         "invoke_request_field",
         "invoke_response_field",
         "max_request_size",
@@ -215,3 +237,133 @@ def positive_int(step: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigurationError(f"{step}: {name} must be a positive integer, got {value!r}")
     return value
+
+
+def flag(step: str, name: str, value: Any) -> bool:
+    """``value`` as a bool, or a ``ConfigurationError`` naming the step and the option."""
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{step}: {name} must be True or False, got {value!r}")
+    return value
+
+
+def text(step: str, name: str, value: Any) -> str | None:
+    """``value`` as a non-empty str or None (empty means unset), else a ``ConfigurationError``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{step}: {name} must be a string, got {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment-backed defaults
+# ---------------------------------------------------------------------------------------------
+
+
+class Env:
+    """A default read from ``Settings`` when a step is built: the first of ``names`` that is set."""
+
+    __slots__ = ("default", "names")
+
+    def __init__(self, names: tuple[str, ...], default: Any) -> None:
+        self.names = names
+        self.default = default
+
+    def __repr__(self) -> str:
+        names = ", ".join(repr(n) for n in self.names)
+        return f"env({names}, default={self.default!r})"
+
+
+def env(*names: str, default: Any = None) -> Any:
+    """A signature default taken from the environment: ``parallel: int = env("PARALLEL", default=8)``.
+
+    Typed ``Any`` so it can stand as the default of a parameter of any type; a step resolves it
+    with ``Settings.resolve`` when it is built.
+    """
+    for name in names:
+        if name.lower() not in _SETTINGS_FIELDS:
+            raise ConfigurationError(f"env({name!r}): not a variable Settings reads")
+    return Env(names, default)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The environment variables the library's steps read, read once (``Settings.from_env()``).
+
+    Numbers must be integers (a variable that is not one is a ``ConfigurationError`` naming it);
+    zero or a negative number counts as unset, as ``Number(x) || default`` does in JS.
+    """
+
+    entity_table_name: str | None = None
+    event_table_name: str | None = None
+    table_name: str | None = None
+    bus_name: str | None = None
+    bus_src: str | None = None
+    stream_name: str | None = None
+    queue_url: str | None = None
+    topic_arn: str | None = None
+    delivery_stream_name: str | None = None
+    function_name: str | None = None
+    bucket_name: str | None = None
+    claimcheck_bucket_name: str | None = None
+    aws_region: str | None = None
+    parallel: int | None = None
+    update_parallel: int | None = None
+    publish_parallel: int | None = None
+    sqs_parallel: int | None = None
+    sns_parallel: int | None = None
+    firehose_parallel: int | None = None
+    lambda_parallel: int | None = None
+    s3_parallel: int | None = None
+    get_parallel: int | None = None
+    query_parallel: int | None = None
+    scan_parallel: int | None = None
+    batch_size: int | None = None
+    publish_batch_size: int | None = None
+    sqs_batch_size: int | None = None
+    firehose_batch_size: int | None = None
+    max_req_size: int | None = None
+    publish_max_req_size: int | None = None
+    sns_max_req_size: int | None = None
+    sqs_max_payload_size: int | None = None
+    max_payload_size: int | None = None
+    batch_max_retries: int | None = None
+    compression_threshold: int | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every variable now (``os.environ`` unless ``env`` is given)."""
+        e = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            name = field.name.upper()
+            raw = e.get(name)
+            if not raw:
+                continue
+            if field.type in ("str | None", str | None):
+                values[field.name] = raw
+                continue
+            try:
+                number = int(raw)
+            except ValueError:
+                raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
+            if number > 0:
+                values[field.name] = number
+        return cls(**values)
+
+    def first(self, names: Iterable[str], default: Any = None) -> Any:
+        """The value of the first of the variables ``names`` that is set, else ``default``."""
+        for name in names:
+            value = getattr(self, name.lower())
+            if value is not None:
+                return value
+        return default
+
+    def resolve(self, value: Any) -> Any:
+        """``value``, or what an ``env(...)`` default stands for in these settings."""
+        if value.__class__ is Env:
+            return self.first(value.names, value.default)
+        return value
+
+
+_SETTINGS_FIELDS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(Settings))

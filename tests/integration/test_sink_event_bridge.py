@@ -71,7 +71,11 @@ def test_claim_check_round_trip(
         chr(65 + (i * 7919) % 26) for i in range(300_000)
     )  # large, poorly compressible? no: letters
     step = publish_to_event_bridge(
-        bus_name=BUS, connectors=connectors, compression_threshold=0, claim_check_bucket_name="claims"
+        bus_name=BUS,
+        connectors=connectors,
+        compression_threshold=0,
+        claim_check_bucket_name="claims",
+        max_request_size=256 * 1024,  # moto enforces the old limit
     )
     asyncio.run(Stream(uows(2, blob=blob)).through(step).to_list())
     details = [json.loads(m["Body"])["detail"] for m in read_queue(sqs, queue_url, 2)]

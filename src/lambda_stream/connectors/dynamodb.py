@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import BatchEntriesFailedError, ThrottledError
-from .base import Connector, backoff_delay
+from .base import Connector
+from .batch import backoff_delay
 
 _MARSHALLED_MAPS = ("Key", "Item", "ExclusiveStartKey")
 _UNMARSHALLED_MAPS = ("Attributes", "Item", "LastEvaluatedKey")
@@ -110,6 +111,10 @@ class DynamoDBConnector(Connector):
     async def query(self, params: dict[str, Any]) -> dict[str, Any]:
         """One ``Query`` page; pass the plain ``LastEvaluatedKey`` back as ``ExclusiveStartKey``."""
         return unmarshall_response(await self.call("query", **marshall_params(params)))
+
+    async def scan(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One ``Scan`` page; pass the plain ``LastEvaluatedKey`` back as ``ExclusiveStartKey``."""
+        return unmarshall_response(await self.call("scan", **marshall_params(params)))
 
     async def query_all(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every item of a ``Query``, following ``LastEvaluatedKey`` page after page."""

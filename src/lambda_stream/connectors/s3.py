@@ -1,4 +1,5 @@
-"""S3 connector: ``put_object``, ``get_object`` (body read in the worker thread), ``list_objects``."""
+"""S3 connector: ``put_object``, ``get_object`` (body read in the worker thread), ``delete_object``,
+``copy_object``, ``list_objects``."""
 
 from __future__ import annotations
 
@@ -37,3 +38,11 @@ class S3Connector(Connector):
     async def list_objects(self, params: dict[str, Any]) -> dict[str, Any]:
         """``ListObjectsV2``; ``params`` are the client's (``Bucket``, ``Prefix``, ...)."""
         return await self.call("list_objects_v2", **params)
+
+    async def delete_object(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``DeleteObject``; ``params`` are the client's (``Bucket``, ``Key``, ...)."""
+        return await self.call("delete_object", **params)
+
+    async def copy_object(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``CopyObject``; ``params`` are the client's (``Bucket``, ``Key``, ``CopySource``, ...)."""
+        return await self.call("copy_object", **params)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import BatchResult, Connector, EntryError, outcomes_by_id, send_batch_with_retries
+from .base import Connector
+from .batch import BatchResult, EntryError, outcomes_by_id, send_batch_with_retries
 
 
 class SnsConnector(Connector):

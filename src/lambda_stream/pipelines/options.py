@@ -16,6 +16,7 @@ def _names(raw: str | None) -> frozenset[str] | None:
 def default_options(env: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
     """Options for ``initialize``: read the environment now (call it when the handler is built).
 
+    - ``settings``: the environment-backed defaults of every step (``Settings``), read once, now;
     - ``connectors``: a ``ConnectorCache`` so every invocation of this handler reuses one client
       per service (and its connection pool);
     - ``publish``: the sink faults are published with (EventBridge, ``BUS_NAME``) when ``BUS_NAME``
@@ -24,18 +25,21 @@ def default_options(env: Mapping[str, str] | None = None, **overrides: Any) -> d
     - ``enabled_pipelines`` / ``disabled_pipelines``: from ``ENABLED_PIPELINES`` /
       ``DISABLED_PIPELINES`` (comma separated ids).
     """
+    from ..config import Settings
     from ..connectors.base import ConnectorCache  # here, not at import: keeps cold start small
     from ..sinks.event_bridge import publish_to_event_bridge
 
     e = os.environ if env is None else env
+    settings = Settings.from_env(e)
     opt: dict[str, Any] = {
+        "settings": settings,
         "connectors": ConnectorCache(),
         "debug": e.get("DEBUG", ""),
         "enabled_pipelines": _names(e.get("ENABLED_PIPELINES")),
         "disabled_pipelines": _names(e.get("DISABLED_PIPELINES")),
     }
-    if e.get("BUS_NAME"):
+    if settings.bus_name:
         opt["publish"] = publish_to_event_bridge
-        opt["bus_name"] = e["BUS_NAME"]
+        opt["bus_name"] = settings.bus_name
     opt.update(overrides)
     return opt

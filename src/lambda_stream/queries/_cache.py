@@ -1,14 +1,22 @@
-"""A per-step-application cache of query results (never module-level: it lives one invocation)."""
+"""A per-step-application cache of query results (never module-level: it lives one invocation).
+
+The cache owns the fetches it starts: ``bound(stream)`` ties them to the stream the query step
+returns, so when that stream is closed (an early stop, an error elsewhere, the deadline) the
+fetches still running are cancelled and awaited before ``aclose`` returns; none finishes after.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LambdaStreamError
 from ..utils.json import dumps
+
+if TYPE_CHECKING:
+    from ..core import Stream
 
 
 class RequestCache:
@@ -23,6 +31,21 @@ class RequestCache:
 
     def __init__(self) -> None:
         self._results: dict[str, asyncio.Future[Any]] = {}
+
+    def bound(self, s: Stream[Any]) -> Stream[Any]:
+        """``s``, whose closing also cancels and awaits this cache's fetches still running."""
+        from ..core import Stream
+
+        out: Stream[Any] = Stream._of_node(_ClosingNode(s._stream_node(), self))
+        return out
+
+    async def aclose(self) -> None:
+        """Cancel the fetches still running and wait until each has finished."""
+        running = [f for f in self._results.values() if not f.done()]
+        for f in running:
+            f.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def get(self, request: Any, fetch: Callable[[], Awaitable[Any]]) -> Any:
         key = dumps(request)
@@ -65,3 +88,23 @@ def own_error(error: Exception) -> Exception:
     own.__cause__ = error.__cause__
     own.__traceback__ = error.__traceback__
     return own
+
+
+class _ClosingNode:
+    """A stream node that closes ``cache`` after its upstream (see ``RequestCache.bound``)."""
+
+    __slots__ = ("cache", "up")
+
+    def __init__(self, up: Any, cache: RequestCache) -> None:
+        self.up = up
+        self.cache = cache
+
+    async def pull(self, n: int) -> list[Any] | None:
+        items: list[Any] | None = await self.up.pull(n)
+        return items
+
+    async def aclose(self) -> None:
+        try:
+            await self.up.aclose()
+        finally:
+            await self.cache.aclose()

@@ -11,20 +11,16 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._steps import S3, StepBuild, Uow
+from ..config import declares_options, env
 from ..faults.wrap import attach_uow
-from ..sinks._common import Uow, option_number, resolve_connector
 from ..utils.compression import decompress
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import S3Api
     from ..core import Stream
 
 __all__ = ["is_claim_check", "redeem_claim_check"]
-
-
-def _load() -> Any:
-    from ..connectors.s3 import S3Connector
-
-    return S3Connector
 
 
 def is_claim_check(event: Any) -> bool:
@@ -32,34 +28,43 @@ def is_claim_check(event: Any) -> bool:
     return isinstance(s3, dict) and bool(s3.get("bucket")) and bool(s3.get("key"))
 
 
-def redeem_claim_check(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
-    """For each uow whose ``event_field`` (default ``"event"``) is a stub: fetch and put the stored event.
+@declares_options
+def redeem_claim_check(
+    *,
+    event_field: str = "event",
+    parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
+    claim_check_connector: S3Api | None = None,
+    connector: S3Api | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
+    """For each uow whose ``event_field`` is a stub: fetch and put the stored event.
 
-    Other uows pass through untouched; a failed fetch becomes that uow's error value. Options:
-    ``parallel`` (``S3_PARALLEL``/``PARALLEL``, 8), ``claim_check_connector`` or ``connector`` (an
-    S3 connector), ``connectors``.
+    Other uows pass through untouched; a failed fetch becomes that uow's error value. The S3
+    connector is ``claim_check_connector``, else ``connector``, else one of ``connectors``.
     """
-    event_field = str(opt.get("event_field") or "event")
-    parallel = option_number(opt, "parallel", ("S3_PARALLEL", "PARALLEL"), 8)
-    key = "claim_check_connector" if opt.get("claim_check_connector") is not None else "connector"
-    connector = resolve_connector(opt, _load, parallel, key=key)
+    b = StepBuild("redeem_claim_check", shared)
+    field = b.field("event_field", event_field)
+    n = b.count("parallel", parallel)
+    given = claim_check_connector if claim_check_connector is not None else connector
+    s3 = b.connector(S3, given, n, needs=("get_object",), key="claim_check_connector")
 
-    async def redeem(uow: Uow) -> Uow:
-        event = uow.get(event_field)
+    async def redeem(x: Any) -> Uow:
+        uow = b.uow(x)
+        event = uow.get(field)
         if event is None or not is_claim_check(event):
             return uow
-        s3 = event["s3"]
+        s3_ref = event["s3"]
         try:
-            response = await connector.get_object({"Bucket": s3["bucket"], "Key": s3["key"]})
+            response = await s3.get_object({"Bucket": s3_ref["bucket"], "Key": s3_ref["key"]})
             body = response["Body"]
             stored = decompress(
                 json.loads(body.decode("utf-8") if isinstance(body, bytes | bytearray) else body)
             )
         except Exception as e:
-            raise attach_uow(e, uow) from None
-        return {**uow, event_field: stored}
+            raise attach_uow(e, uow) from e.__cause__
+        return {**uow, field: stored}
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        return s.map(redeem, parallel=parallel)
+    def step(s: Stream[Uow]) -> Stream[Uow]:
+        return s.map(redeem, parallel=n)
 
     return step

@@ -1,10 +1,11 @@
 """The shape every batch-API sink shares (EventBridge, Kinesis, Firehose, SQS).
 
 ``uows -> batch(n) -> split by bytes -> send up to `parallel` batches at once -> one outcome per uow``.
-Each uow carries its request entry (or none: missing, ``None`` or empty, it passes through untouched). A batch call returns a
-``BatchResult``; an entry still failed after the connector's retries becomes an error value for
-its own uow only, the others are adorned with their entry's response. A call that fails as a
-whole fails its uows together: one error whose ``uow`` is ``{"batch": [...]}`` (as in JS).
+Each uow carries its request entry (or none: missing, ``None`` or empty, it passes through
+untouched). A batch call returns a ``BatchResult``; an entry still failed after the connector's
+retries becomes an error value (a ``Failure``) for its own uow only, the others are adorned with
+their entry's response. A call that fails as a whole fails its uows together: one error whose
+``uow`` is ``{"batch": [...]}`` (as in JS).
 """
 
 from __future__ import annotations
@@ -12,28 +13,65 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from .._steps import Uow
+from ..core._base import Failure
 from ..errors import BatchEntriesFailedError
 from ..faults.wrap import attach_uow
-from ._common import Raise, Uow, batches_by_size, splice, unwrap
 
 if TYPE_CHECKING:
+    from ..connectors.batch import BatchResult
     from ..core import Stream
     from .claim_check import ClaimCheckStore
 
-_DROP = object()
+
+def utf8_len(text: str) -> int:
+    """Bytes of ``text`` in UTF-8; a lone surrogate counts 3 bytes (it never raises)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def entry_size(entry: Any) -> int:
-    """Bytes an entry weighs on the wire: its text and binary values (UTF-8), recursively."""
-    if isinstance(entry, str):
-        return len(entry) if entry.isascii() else len(entry.encode("utf-8"))
-    if isinstance(entry, bytes | bytearray):
-        return len(entry)
-    if isinstance(entry, dict):
-        return sum(entry_size(v) for v in entry.values())
-    if isinstance(entry, list | tuple):
-        return sum(entry_size(v) for v in entry)
-    return 0
+    """Bytes an entry weighs on the wire: its text and binary values (UTF-8), at any depth.
+
+    Iterative (a deeply nested entry cannot exhaust the stack) and never raises.
+    """
+    total = 0
+    stack = [entry]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            total += utf8_len(value)
+        elif isinstance(value, bytes | bytearray):
+            total += len(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return total
+
+
+def batches_by_size(
+    uows: list[Uow], size_of: Callable[[Uow], int | None], max_count: int, max_bytes: int
+) -> list[list[Uow]]:
+    """Split a batch greedily so each part holds at most ``max_count`` entries and ``max_bytes``.
+
+    ``size_of(uow)`` is the uow's entry size, or ``None`` when it has no entry (it rides along
+    with its neighbours and counts for nothing).
+    """
+    out: list[list[Uow]] = []
+    part: list[Uow] = []
+    count = total = 0
+    for uow in uows:
+        size = size_of(uow)
+        if size is not None:
+            if part and (count + 1 > max_count or total + size > max_bytes):
+                out.append(part)
+                part, count, total = [], 0, 0
+            count += 1
+            total += size
+        part.append(uow)
+    if part:
+        out.append(part)
+    return out
 
 
 def batched_sink(
@@ -45,10 +83,10 @@ def batched_sink(
     batch_size: int,
     max_batch_bytes: int,
     parallel: int,
-    call: Callable[[list[Any]], Awaitable[Any]],
+    call: Callable[[list[Any]], Awaitable[BatchResult]],
     claim_check: ClaimCheckStore | None = None,
     size: Callable[[Any], int] = entry_size,
-) -> Callable[[Stream[Any]], Stream[Any]]:
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """The batching, sending and fault-splitting steps after each uow got its entry.
 
     ``request(entries)`` is the batch's request as put on each uow (``request_field``),
@@ -64,8 +102,8 @@ def batched_sink(
     def split(batch: list[Uow]) -> list[list[Uow]]:
         return batches_by_size(batch, size_of, batch_size, max_batch_bytes)
 
-    async def send(batch: list[Uow]) -> list[Any]:
-        outcomes: list[Any] = list(batch)
+    async def send(batch: list[Uow]) -> list[Uow | Failure]:
+        outcomes: list[Uow | Failure] = list(batch)
         idx = [i for i, uow in enumerate(batch) if uow.get(entry_field)]
         if idx and claim_check is not None:
             idx = await claim_check.store(batch, idx, outcomes)
@@ -75,10 +113,12 @@ def batched_sink(
         try:
             result = await call(entries)
         except Exception as e:
-            outcomes[idx[0]] = Raise(attach_uow(e, {"batch": [batch[i] for i in idx]}))
-            for i in idx[1:]:
-                outcomes[i] = _DROP
-            return [o for o in outcomes if o is not _DROP]
+            # the call failed as a whole: one error for the uows it carried, in the first one's place
+            sent = set(idx)
+            failure = Failure(attach_uow(e, {"batch": [batch[i] for i in idx]}))
+            return [
+                failure if i == idx[0] else o for i, o in enumerate(outcomes) if i == idx[0] or i not in sent
+            ]
         req = request(entries)
         failed = {f.index: f for f in result.failed}
         responses = result.responses
@@ -91,16 +131,20 @@ def batched_sink(
                     code=f.code,
                     uow=batch[i],
                 )
-                outcomes[i] = Raise(err)
+                outcomes[i] = Failure(err)
             else:
                 resp = responses[j] if j < len(responses) else None
                 outcomes[i] = {**batch[i], request_field: req, response_field: resp}
         return outcomes
 
+    def spread(outcomes: list[Uow | Failure]) -> list[Uow | Failure]:
+        return outcomes  # uows and error values, spliced in their places
+
     # Typed loosely: Stream.map's MaybeAwaitable[U] does not infer U from an async function.
     send_: Callable[[Any], Any] = send
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        return s.batch(batch_size).flat_map(split).map(send_, parallel=parallel).flat_map(splice).map(unwrap)
+    def step(s: Stream[Uow]) -> Stream[Uow]:
+        out: Stream[Uow] = s.batch(batch_size).flat_map(split).map(send_, parallel=parallel).flat_map(spread)
+        return out
 
     return step

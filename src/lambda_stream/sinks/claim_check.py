@@ -2,8 +2,12 @@
 
 An event too large to publish is stored in S3 and a stub is published in its place:
 ``{id, type, partitionKey, timestamp, tags, s3: {bucket, key}}``. The consumer redeems it with
-``lambda_stream.queries.redeem_claim_check``. Keys follow the JS library:
-``<region>/claimchecks/<YYYY>/<M>/<D>/<H>/<id>`` in UTC, where ``M`` counts from 0 as JS months do.
+``lambda_stream.queries.redeem_claim_check``. Keys follow the JS library (since its #389):
+``<region>/claimchecks/<YYYY>/<MM>/<DD>/<HH>/<id>`` in UTC, month counted from 1, month, day
+and hour zero-padded to two digits.
+
+``fit_entry`` is the one oversize rule of every publishing sink: an entry over the limit becomes a
+stub when a bucket is configured, else its uow fails with ``AwsValidationError``.
 """
 
 from __future__ import annotations
@@ -11,17 +15,24 @@ from __future__ import annotations
 import asyncio
 import datetime
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from .._steps import S3, StepBuild, Uow
+from ..core._base import Failure
+from ..errors import AwsValidationError
 from ..faults.wrap import attach_uow
+from ..utils.json import dumps
 from ..utils.time import now
-from ._common import Raise, Uow, option_number, option_str, resolve_connector
+
+if TYPE_CHECKING:
+    from ..connectors.protocols import S3Api
 
 __all__ = [
     "ClaimCheckStore",
     "claim_check_key",
     "claim_check_store",
+    "fit_entry",
     "to_claim_check_event",
     "to_put_claim_check_request",
 ]
@@ -30,7 +41,7 @@ __all__ = [
 def claim_check_key(event: Mapping[str, Any], now_ms: int | None = None) -> str:
     d = datetime.datetime.fromtimestamp((now() if now_ms is None else now_ms) / 1000, tz=datetime.UTC)
     region = os.environ.get("AWS_REGION") or "undefined"
-    return f"{region}/claimchecks/{d.year}/{d.month - 1}/{d.day}/{d.hour}/{event.get('id')}"
+    return f"{region}/claimchecks/{d.year}/{d.month:02d}/{d.day:02d}/{d.hour:02d}/{event.get('id')}"
 
 
 def to_claim_check_event(event: Mapping[str, Any], bucket: str, key: str) -> dict[str, Any]:
@@ -46,19 +57,13 @@ def to_claim_check_event(event: Mapping[str, Any], bucket: str, key: str) -> dic
 
 
 def to_put_claim_check_request(body: str, bucket: str, key: str) -> dict[str, Any]:
-    return {"Bucket": bucket, "Key": key, "Body": body.encode("utf-8")}
-
-
-def _load_s3() -> Any:
-    from ..connectors.s3 import S3Connector
-
-    return S3Connector
+    return {"Bucket": bucket, "Key": key, "Body": body.encode("utf-8", "surrogatepass")}
 
 
 class ClaimCheckStore:
     """Stores oversized events in S3 before their batch is sent (used by the publishing sinks)."""
 
-    def __init__(self, bucket: str, connector: Any, request_field: str, response_field: str) -> None:
+    def __init__(self, bucket: str, connector: S3Api, request_field: str, response_field: str) -> None:
         self.bucket = bucket
         self.connector = connector
         self.request_field = request_field
@@ -71,7 +76,7 @@ class ClaimCheckStore:
             body, self.bucket, key
         )
 
-    async def store(self, batch: list[Uow], idx: list[int], outcomes: list[Any]) -> list[int]:
+    async def store(self, batch: list[Uow], idx: list[int], outcomes: list[Uow | Failure]) -> list[int]:
         """Put the claim checks of ``batch[idx]``; a failed put fails its uow (set in ``outcomes``).
 
         Returns the indexes still to send.
@@ -87,28 +92,56 @@ class ClaimCheckStore:
             if isinstance(r, BaseException):
                 if not isinstance(r, Exception):
                     raise r
-                outcomes[i] = Raise(attach_uow(r, batch[i]))
+                outcomes[i] = Failure(attach_uow(r, batch[i]))
                 failed.add(i)
             else:
                 batch[i] = {**batch[i], self.response_field: r}
         return [i for i in idx if i not in failed]
 
 
-def claim_check_store(opt: Mapping[str, Any]) -> ClaimCheckStore | None:
-    """The claim-check store for a sink's options, or ``None`` without a bucket (then no claim checks).
+def claim_check_store(
+    b: StepBuild,
+    bucket_name: Any,
+    connector: S3Api | None,
+    parallel: Any,
+    request_field: Any,
+    response_field: Any,
+) -> ClaimCheckStore | None:
+    """The claim-check store of a sink, or ``None`` without a bucket (then no claim checks).
 
-    Options: ``claim_check_bucket_name`` (else ``CLAIMCHECK_BUCKET_NAME``), ``claim_check_connector``
-    (else ``connectors`` or a new ``S3Connector``), ``put_claim_check_request_field`` and
-    ``put_claim_check_response_field``.
+    The connector is the sink's ``claim_check_connector``, else one from ``connectors`` or a new
+    ``S3Connector``.
     """
-    bucket = option_str(opt, "claim_check_bucket_name", ("CLAIMCHECK_BUCKET_NAME",))
-    if not bucket:
+    bucket = b.text("claim_check_bucket_name", bucket_name)
+    req_field = b.field("put_claim_check_request_field", request_field)
+    resp_field = b.field("put_claim_check_response_field", response_field)
+    n = b.count("claim_check_parallel", parallel)
+    if bucket is None:
         return None
-    parallel = option_number(opt, "claim_check_parallel", ("S3_PARALLEL", "PARALLEL"), 8)
-    connector = resolve_connector(opt, _load_s3, parallel, key="claim_check_connector")
-    return ClaimCheckStore(
-        bucket,
-        connector,
-        str(opt.get("put_claim_check_request_field") or "put_claim_check_request"),
-        str(opt.get("put_claim_check_response_field") or "put_claim_check_response"),
-    )
+    s3 = b.connector(S3, connector, n, needs=("put_object",), key="claim_check_connector")
+    return ClaimCheckStore(bucket, s3, req_field, resp_field)
+
+
+def fit_entry(
+    uow: Uow,
+    *,
+    entry_field: str,
+    entry: dict[str, Any],
+    size: int,
+    max_bytes: int,
+    claim_check: ClaimCheckStore | None,
+    event: Mapping[str, Any] | None,
+    body: str,
+    remake: Callable[[str], dict[str, Any]],
+) -> Uow:
+    """``uow`` with its entry; an entry over ``max_bytes`` is replaced by the entry of a claim-check
+    stub (``remake(stub_json)``) when there is a store and an event to store, else the uow fails
+    with ``AwsValidationError`` (the service would reject the entry)."""
+    if size <= max_bytes:
+        return {**uow, entry_field: entry}
+    if claim_check is None or event is None:
+        raise AwsValidationError(
+            f"Request size: {size}, exceeded max: {max_bytes}", code="RequestSizeExceeded", uow=uow
+        )
+    stub, put = claim_check.check(event, body)
+    return {**uow, entry_field: remake(dumps(stub)), claim_check.request_field: put}

@@ -16,51 +16,55 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from .._steps import DYNAMODB, StepBuild, Uow, per_uow_step, with_table
+from ..config import declares_options, env
 from ..errors import ConditionalCheckFailedError
-from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector, with_table
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import DynamoDBApi
     from ..core import Stream
 
 __all__ = ["put_dynamodb", "update", "update_dynamodb"]
 
 
-def _load() -> Any:
-    from ..connectors.dynamodb import DynamoDBConnector
-
-    return DynamoDBConnector
-
-
-def update_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+@declares_options
+def update_dynamodb(
+    *,
+    table_name: str | None = env("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"),
+    update_request_field: str = "update_request",
+    update_response_field: str = "update_response",
+    fallback_update_request_field: str = "fallback_update_request",
+    throw_condition_failure: bool = False,
+    parallel: int = env("UPDATE_PARALLEL", "PARALLEL", default=4),
+    connector: DynamoDBApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """UpdateItem with each uow's ``update_request`` (``{Key, UpdateExpression, ...}``).
 
-    Options: ``table_name`` (``ENTITY_TABLE_NAME``, else ``EVENT_TABLE_NAME``; a request's own
-    ``TableName`` wins), ``parallel`` (``UPDATE_PARALLEL``/``PARALLEL``, 4),
-    ``update_request_field``, ``update_response_field``, ``fallback_update_request_field``,
-    ``throw_condition_failure``, ``connector``/``connectors``. A request whose ``UpdateExpression``
-    is empty is not sent (the uow passes through untouched).
+    A request's own ``TableName`` wins over ``table_name``. A request whose ``UpdateExpression``
+    is empty is not sent (the uow passes through untouched). ``shared``: the pipeline's options
+    (``connectors``, ``settings``, ``id``, ...).
     """
-    table = option_str(opt, "table_name", ("ENTITY_TABLE_NAME", "EVENT_TABLE_NAME"))
-    request_field = str(opt.get("update_request_field") or "update_request")
-    response_field = str(opt.get("update_response_field") or "update_response")
-    fallback_field = str(opt.get("fallback_update_request_field") or "fallback_update_request")
-    throw = bool(opt.get("throw_condition_failure", False))
-    parallel = option_number(opt, "parallel", ("UPDATE_PARALLEL", "PARALLEL"), 4)
-    connector = resolve_connector(opt, _load, parallel)
+    b = StepBuild("update_dynamodb", shared)
+    table = b.text("table_name", table_name)
+    request_field = b.field("update_request_field", update_request_field)
+    response_field = b.field("update_response_field", update_response_field)
+    fallback_field = b.field("fallback_update_request_field", fallback_update_request_field)
+    throw = b.flag("throw_condition_failure", throw_condition_failure)
+    n = b.count("parallel", parallel)
+    db = b.connector(DYNAMODB, connector, n, needs=("update_item",))
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        resp = await _conditional(connector.update_item, with_table(table, req, "update_dynamodb"), throw)
+        resp = await _conditional(db.update_item, with_table(table, req, "update_dynamodb"), throw)
         if resp is not _STALE:
             return resp
         fallback = uow.get(fallback_field)
         if not fallback or _nothing_to_update(fallback):
             return {}
-        resp = await _conditional(
-            connector.update_item, with_table(table, fallback, "update_dynamodb"), throw
-        )
+        resp = await _conditional(db.update_item, with_table(table, fallback, "update_dynamodb"), throw)
         return {} if resp is _STALE else resp
 
-    return per_uow_sink(request_field, response_field, parallel, invoke, is_empty=_nothing_to_update)
+    return per_uow_step(b, request_field, response_field, n, invoke, is_empty=_nothing_to_update)
 
 
 update = update_dynamodb
@@ -84,22 +88,28 @@ def _nothing_to_update(req: Any) -> bool:
     return isinstance(req, dict) and "UpdateExpression" in req and not str(req["UpdateExpression"]).strip()
 
 
-def put_dynamodb(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
-    """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``).
-
-    Options: ``table_name`` (``EVENT_TABLE_NAME``, else ``ENTITY_TABLE_NAME``), ``parallel``
-    (``UPDATE_PARALLEL``/``PARALLEL``, 4), ``put_request_field``, ``put_response_field``,
-    ``throw_condition_failure``, ``connector``/``connectors``.
-    """
-    table = option_str(opt, "table_name", ("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"))
-    request_field = str(opt.get("put_request_field") or "put_request")
-    response_field = str(opt.get("put_response_field") or "put_response")
-    throw = bool(opt.get("throw_condition_failure", False))
-    parallel = option_number(opt, "parallel", ("UPDATE_PARALLEL", "PARALLEL"), 4)
-    connector = resolve_connector(opt, _load, parallel)
+@declares_options
+def put_dynamodb(
+    *,
+    table_name: str | None = env("EVENT_TABLE_NAME", "ENTITY_TABLE_NAME"),
+    put_request_field: str = "put_request",
+    put_response_field: str = "put_response",
+    throw_condition_failure: bool = False,
+    parallel: int = env("UPDATE_PARALLEL", "PARALLEL", default=4),
+    connector: DynamoDBApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
+    """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``)."""
+    b = StepBuild("put_dynamodb", shared)
+    table = b.text("table_name", table_name)
+    request_field = b.field("put_request_field", put_request_field)
+    response_field = b.field("put_response_field", put_response_field)
+    throw = b.flag("throw_condition_failure", throw_condition_failure)
+    n = b.count("parallel", parallel)
+    db = b.connector(DYNAMODB, connector, n, needs=("put_item",))
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        resp = await _conditional(connector.put_item, with_table(table, req, "put_dynamodb"), throw)
+        resp = await _conditional(db.put_item, with_table(table, req, "put_dynamodb"), throw)
         return {} if resp is _STALE else resp
 
-    return per_uow_sink(request_field, response_field, parallel, invoke)
+    return per_uow_step(b, request_field, response_field, n, invoke)

@@ -1,81 +1,103 @@
-"""``publish_to_event_bridge``: events to an EventBridge bus, in batches of at most 10 / 256 KiB."""
+"""``publish_to_event_bridge``: events to an EventBridge bus, in batches of at most 10 / 1 MiB."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._steps import EVENT_BRIDGE, KIB, StepBuild, Uow
+from ..config import declares_options, env
+from ..utils.compression import DEFAULT_COMPRESSION_THRESHOLD
 from ._batched import batched_sink
-from ._common import MAX_REQUEST_SIZE, option_number, option_str, required_str, resolve_connector
 from ._publish import event_to_entry
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import EventBridgeApi, S3Api
     from ..core import Stream
 
 __all__ = ["publish_to_event_bridge"]
 
 MAX_BATCH_SIZE = 10  # PutEvents takes at most 10 entries
+MAX_REQUEST_SIZE = 1024 * KIB  # AWS's limit since January 2026 (emulators may still enforce 256 KiB)
 
 
-def _load() -> Any:
-    from ..connectors.event_bridge import EventBridgeConnector
+@declares_options
+def publish_to_event_bridge(
+    *,
+    bus_name: str | None = env("BUS_NAME"),
+    source: str = env("BUS_SRC", default="custom"),
+    event_field: str = "event",
+    publish_request_entry_field: str = "publish_request_entry",
+    publish_request_field: str = "publish_request",
+    publish_response_field: str = "publish_response",
+    batch_size: int = env("PUBLISH_BATCH_SIZE", "BATCH_SIZE", default=10),
+    max_request_size: int = env("PUBLISH_MAX_REQ_SIZE", "MAX_REQ_SIZE", default=MAX_REQUEST_SIZE),
+    parallel: int = env("PUBLISH_PARALLEL", "PARALLEL", default=8),
+    compression_threshold: int = env("COMPRESSION_THRESHOLD", default=DEFAULT_COMPRESSION_THRESHOLD),
+    compression_ignore: tuple[str, ...] = (),
+    claim_check_bucket_name: str | None = env("CLAIMCHECK_BUCKET_NAME"),
+    claim_check_parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
+    claim_check_connector: S3Api | None = None,
+    put_claim_check_request_field: str = "put_claim_check_request",
+    put_claim_check_response_field: str = "put_claim_check_response",
+    connector: EventBridgeApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
+    """Publish each uow's event (``event_field``) to the bus, ``batch_size`` (never more than 10) a call.
 
-    return EventBridgeConnector
-
-
-def publish_to_event_bridge(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
-    """Publish each uow's event (``event_field``, default ``"event"``) to the bus.
-
-    Options: ``bus_name`` (``BUS_NAME``), ``source`` (``BUS_SRC``, default ``"custom"``),
-    ``batch_size`` (``PUBLISH_BATCH_SIZE``/``BATCH_SIZE``, 10, never more), ``max_request_size``
-    (``PUBLISH_MAX_REQ_SIZE``/``MAX_REQ_SIZE``, 256 KiB), ``parallel`` (``PUBLISH_PARALLEL``/
-    ``PARALLEL``, 8), ``compression_threshold``, claim-check options, ``connector``/``connectors``.
-    Each uow gets ``publish_request_entry``, ``publish_request`` (the batch) and ``publish_response``
-    (its entry's result); a uow without an event passes through untouched. An event without a
-    ``type`` (the entry's ``DetailType``) fails its own uow with ``AwsValidationError``.
+    Each uow gets ``publish_request_entry``, ``publish_request`` (the batch) and
+    ``publish_response`` (its entry's result); a uow without an event passes through untouched.
+    An event without a ``type`` (the entry's ``DetailType``) fails its own uow with
+    ``AwsValidationError``; so does one over ``max_request_size`` without a claim-check bucket.
     """
-    bus_name = required_str(opt, "bus_name", ("BUS_NAME",), "publish_to_event_bridge")
-    source = option_str(opt, "source", ("BUS_SRC",), "custom")
-    event_field = str(opt.get("event_field") or "event")
-    entry_field = str(opt.get("publish_request_entry_field") or "publish_request_entry")
-    request_field = str(opt.get("publish_request_field") or "publish_request")
-    response_field = str(opt.get("publish_response_field") or "publish_response")
-    batch_size = min(
-        option_number(opt, "batch_size", ("PUBLISH_BATCH_SIZE", "BATCH_SIZE"), 10), MAX_BATCH_SIZE
+    b = StepBuild("publish_to_event_bridge", shared)
+    bus = b.required("bus_name", bus_name, "BUS_NAME")
+    src = b.required("source", source, "BUS_SRC")
+    event_f = b.field("event_field", event_field)
+    entry_f = b.field("publish_request_entry_field", publish_request_entry_field)
+    request_f = b.field("publish_request_field", publish_request_field)
+    response_f = b.field("publish_response_field", publish_response_field)
+    size = min(b.count("batch_size", batch_size), MAX_BATCH_SIZE)
+    max_size = b.count("max_request_size", max_request_size)
+    n = b.count("parallel", parallel)
+    claim_check = claim_check_store(
+        b,
+        claim_check_bucket_name,
+        claim_check_connector,
+        claim_check_parallel,
+        put_claim_check_request_field,
+        put_claim_check_response_field,
     )
-    max_size = option_number(
-        opt, "max_request_size", ("PUBLISH_MAX_REQ_SIZE", "MAX_REQ_SIZE"), MAX_REQUEST_SIZE
-    )
-    parallel = option_number(opt, "parallel", ("PUBLISH_PARALLEL", "PARALLEL"), 8)
-    connector = resolve_connector(opt, _load, parallel)
-    claim_check = claim_check_store(opt)
+    bridge = b.connector(EVENT_BRIDGE, connector, n, needs=("put_events",))
 
     def make_entry(event: Any, body: str) -> dict[str, Any]:
-        return {"EventBusName": bus_name, "Source": source, "DetailType": event.get("type"), "Detail": body}
+        return {"EventBusName": bus, "Source": src, "DetailType": event.get("type"), "Detail": body}
 
     to_entry = event_to_entry(
-        opt,
-        event_field=event_field,
-        entry_field=entry_field,
+        b,
+        event_field=event_f,
+        entry_field=entry_f,
         make_entry=make_entry,
         max_entry_bytes=max_size,
         claim_check=claim_check,
+        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
+        compression_ignore=b.names("compression_ignore", compression_ignore),
         validate=validate_entry,
     )
     send = batched_sink(
-        entry_field=entry_field,
-        request_field=request_field,
+        entry_field=entry_f,
+        request_field=request_f,
         request=lambda entries: {"Entries": entries},
-        response_field=response_field,
-        batch_size=batch_size,
+        response_field=response_f,
+        batch_size=size,
         max_batch_bytes=max_size,
-        parallel=parallel,
-        call=connector.put_events,
+        parallel=n,
+        call=bridge.put_events,
         claim_check=claim_check,
     )
 
-    def step(s: Stream[Any]) -> Stream[Any]:
+    def step(s: Stream[Uow]) -> Stream[Uow]:
         return s.map(to_entry).through(send)
 
     return step

@@ -6,12 +6,15 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._steps import KINESIS, StepBuild, Uow
+from ..config import declares_options, env
+from ..utils.compression import DEFAULT_COMPRESSION_THRESHOLD
 from ._batched import batched_sink
-from ._common import option_number, required_str, resolve_connector
 from ._publish import event_to_entry
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import KinesisApi, S3Api
     from ..core import Stream
 
 __all__ = ["publish_to_kinesis", "to_kinesis_record"]
@@ -22,12 +25,6 @@ MAX_BATCH_BYTES = 5 * 1024 * 1024
 MAX_PARTITION_KEY_LENGTH = 256  # Unicode characters
 
 
-def _load() -> Any:
-    from ..connectors.kinesis import KinesisConnector
-
-    return KinesisConnector
-
-
 def to_kinesis_record(event: Any, body: str) -> dict[str, Any]:
     """A PutRecords entry: the event's JSON as ``Data``, keyed by its ``partitionKey``."""
     key = event.get("partitionKey") or event.get("id")
@@ -35,53 +32,79 @@ def to_kinesis_record(event: Any, body: str) -> dict[str, Any]:
     return {"Data": body.encode("utf-8"), "PartitionKey": str(key) if key else str(uuid.uuid4())}
 
 
-def publish_to_kinesis(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
-    """Publish each uow's event (``event_field``) to ``stream_name`` (``STREAM_NAME``).
+@declares_options
+def publish_to_kinesis(
+    *,
+    stream_name: str | None = env("STREAM_NAME"),
+    event_field: str = "event",
+    publish_request_entry_field: str = "publish_request_entry",
+    publish_request_field: str = "publish_request",
+    publish_response_field: str = "publish_response",
+    batch_size: int = env("PUBLISH_BATCH_SIZE", "BATCH_SIZE", default=25),
+    max_request_size: int = MAX_RECORD_SIZE,
+    parallel: int = env("PUBLISH_PARALLEL", "PARALLEL", default=8),
+    compression_threshold: int = env("COMPRESSION_THRESHOLD", default=DEFAULT_COMPRESSION_THRESHOLD),
+    compression_ignore: tuple[str, ...] = (),
+    claim_check_bucket_name: str | None = env("CLAIMCHECK_BUCKET_NAME"),
+    claim_check_parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
+    claim_check_connector: S3Api | None = None,
+    put_claim_check_request_field: str = "put_claim_check_request",
+    put_claim_check_response_field: str = "put_claim_check_response",
+    connector: KinesisApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
+    """Publish each uow's event (``event_field``) to ``stream_name``, ``batch_size`` (≤ 500) a call.
 
-    Options: ``batch_size`` (``PUBLISH_BATCH_SIZE``/``BATCH_SIZE``, 25, at most 500),
-    ``max_request_size`` (per record, 1 MiB), ``parallel`` (``PUBLISH_PARALLEL``/``PARALLEL``, 8),
-    ``compression_threshold``, claim-check options, ``connector``/``connectors``. Each uow gets
-    ``publish_request_entry``, ``publish_request`` and ``publish_response`` (its record's result).
-    A partition key longer than 256 characters fails its own uow with ``AwsValidationError``.
+    ``max_request_size`` is per record (at most 1 MiB). Each uow gets ``publish_request_entry``,
+    ``publish_request`` and ``publish_response`` (its record's result). A partition key longer
+    than 256 characters fails its own uow with ``AwsValidationError``.
     """
-    stream_name = required_str(opt, "stream_name", ("STREAM_NAME",), "publish_to_kinesis")
-    event_field = str(opt.get("event_field") or "event")
-    entry_field = str(opt.get("publish_request_entry_field") or "publish_request_entry")
-    request_field = str(opt.get("publish_request_field") or "publish_request")
-    response_field = str(opt.get("publish_response_field") or "publish_response")
-    batch_size = min(
-        option_number(opt, "batch_size", ("PUBLISH_BATCH_SIZE", "BATCH_SIZE"), 25), MAX_BATCH_SIZE
+    b = StepBuild("publish_to_kinesis", shared)
+    name = b.required("stream_name", stream_name, "STREAM_NAME")
+    event_f = b.field("event_field", event_field)
+    entry_f = b.field("publish_request_entry_field", publish_request_entry_field)
+    request_f = b.field("publish_request_field", publish_request_field)
+    response_f = b.field("publish_response_field", publish_response_field)
+    size = min(b.count("batch_size", batch_size), MAX_BATCH_SIZE)
+    max_size = min(b.count("max_request_size", max_request_size), MAX_RECORD_SIZE)
+    n = b.count("parallel", parallel)
+    claim_check = claim_check_store(
+        b,
+        claim_check_bucket_name,
+        claim_check_connector,
+        claim_check_parallel,
+        put_claim_check_request_field,
+        put_claim_check_response_field,
     )
-    max_size = min(option_number(opt, "max_request_size", (), MAX_RECORD_SIZE), MAX_RECORD_SIZE)
-    parallel = option_number(opt, "parallel", ("PUBLISH_PARALLEL", "PARALLEL"), 8)
-    connector = resolve_connector(opt, _load, parallel)
-    claim_check = claim_check_store(opt)
+    kinesis = b.connector(KINESIS, connector, n, needs=("put_records",))
 
     async def call(records: list[Any]) -> Any:
-        return await connector.put_records(stream_name, records)
+        return await kinesis.put_records(name, records)
 
     to_entry = event_to_entry(
-        opt,
-        event_field=event_field,
-        entry_field=entry_field,
+        b,
+        event_field=event_f,
+        entry_field=entry_f,
         make_entry=to_kinesis_record,
         max_entry_bytes=max_size,
         claim_check=claim_check,
+        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
+        compression_ignore=b.names("compression_ignore", compression_ignore),
         validate=validate_record,
     )
     send = batched_sink(
-        entry_field=entry_field,
-        request_field=request_field,
-        request=lambda records: {"StreamName": stream_name, "Records": records},
-        response_field=response_field,
-        batch_size=batch_size,
+        entry_field=entry_f,
+        request_field=request_f,
+        request=lambda records: {"StreamName": name, "Records": records},
+        response_field=response_f,
+        batch_size=size,
         max_batch_bytes=MAX_BATCH_BYTES,
-        parallel=parallel,
+        parallel=n,
         call=call,
         claim_check=claim_check,
     )
 
-    def step(s: Stream[Any]) -> Stream[Any]:
+    def step(s: Stream[Uow]) -> Stream[Uow]:
         return s.map(to_entry).through(send)
 
     return step

@@ -5,35 +5,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
+from .._steps import LAMBDA, StepBuild, Uow, per_uow_step
+from ..config import declares_options, env
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import LambdaApi
     from ..core import Stream
 
 __all__ = ["invoke_lambda"]
 
 
-def _load() -> Any:
-    from ..connectors.lambda_ import LambdaConnector
-
-    return LambdaConnector
-
-
-def invoke_lambda(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+@declares_options
+def invoke_lambda(
+    *,
+    function_name: str | None = env("FUNCTION_NAME"),
+    invoke_request_field: str = "invoke_request",
+    invoke_response_field: str = "invoke_response",
+    parallel: int = env("LAMBDA_PARALLEL", "PARALLEL", default=8),
+    connector: LambdaApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """Invoke with each uow's ``invoke_request`` (``{FunctionName?, Payload, InvocationType?, ...}``).
 
-    Options: ``function_name`` (``FUNCTION_NAME``; a request's own ``FunctionName`` wins),
-    ``invoke_request_field``, ``invoke_response_field``, ``parallel`` (``LAMBDA_PARALLEL``/
-    ``PARALLEL``, 8), ``connector``/``connectors``.
+    A request's own ``FunctionName`` wins over ``function_name``.
     """
-    function_name = option_str(opt, "function_name", ("FUNCTION_NAME",))
-    request_field = str(opt.get("invoke_request_field") or opt.get("invoke_field") or "invoke_request")
-    response_field = str(opt.get("invoke_response_field") or "invoke_response")
-    parallel = option_number(opt, "parallel", ("LAMBDA_PARALLEL", "PARALLEL"), 8)
-    connector = resolve_connector(opt, _load, parallel)
+    b = StepBuild("invoke_lambda", shared)
+    name = b.text("function_name", function_name)
+    request_field = b.field("invoke_request_field", invoke_request_field)
+    response_field = b.field("invoke_response_field", invoke_response_field)
+    n = b.count("parallel", parallel)
+    fn = b.connector(LAMBDA, connector, n, needs=("invoke",))
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        params = {"FunctionName": function_name, **req} if function_name else req
-        return await connector.invoke(params)
+        return await fn.invoke({"FunctionName": name, **req} if name else req)
 
-    return per_uow_sink(request_field, response_field, parallel, invoke)
+    return per_uow_step(b, request_field, response_field, n, invoke)

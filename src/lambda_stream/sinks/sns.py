@@ -5,35 +5,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._common import Uow, option_number, option_str, per_uow_sink, resolve_connector
+from .._steps import SNS, StepBuild, Uow, per_uow_step
+from ..config import declares_options, env
 
 if TYPE_CHECKING:
+    from ..connectors.protocols import SnsApi
     from ..core import Stream
 
 __all__ = ["publish_to_sns"]
 
 
-def _load() -> Any:
-    from ..connectors.sns import SnsConnector
-
-    return SnsConnector
-
-
-def publish_to_sns(**opt: Any) -> Callable[[Stream[Any]], Stream[Any]]:
+@declares_options
+def publish_to_sns(
+    *,
+    topic_arn: str | None = env("TOPIC_ARN"),
+    message_field: str = "message",
+    publish_response_field: str = "publish_response",
+    parallel: int = env("SNS_PARALLEL", "PUBLISH_PARALLEL", "PARALLEL", default=8),
+    connector: SnsApi | None = None,
+    **shared: Any,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """Publish each uow's ``message`` (Publish parameters such as ``{"Message": ..., "Subject": ...}``).
 
-    Options: ``topic_arn`` (``TOPIC_ARN``; a message's own ``TopicArn`` wins), ``message_field``,
-    ``publish_response_field``, ``parallel`` (``SNS_PARALLEL``/``PUBLISH_PARALLEL``/``PARALLEL``, 8),
-    ``connector``/``connectors``.
+    A message's own ``TopicArn`` wins over ``topic_arn``.
     """
-    topic_arn = option_str(opt, "topic_arn", ("TOPIC_ARN",))
-    message_field = str(opt.get("message_field") or "message")
-    response_field = str(opt.get("publish_response_field") or "publish_response")
-    parallel = option_number(opt, "parallel", ("SNS_PARALLEL", "PUBLISH_PARALLEL", "PARALLEL"), 8)
-    connector = resolve_connector(opt, _load, parallel)
+    b = StepBuild("publish_to_sns", shared)
+    arn = b.text("topic_arn", topic_arn)
+    field = b.field("message_field", message_field)
+    response_field = b.field("publish_response_field", publish_response_field)
+    n = b.count("parallel", parallel)
+    sns = b.connector(SNS, connector, n, needs=("publish",))
 
     async def invoke(req: Any, uow: Uow) -> Any:
-        params = {"TopicArn": topic_arn, **req} if topic_arn else req
-        return await connector.publish(params)
+        return await sns.publish({"TopicArn": arn, **req} if arn else req)
 
-    return per_uow_sink(message_field, response_field, parallel, invoke)
+    return per_uow_step(b, field, response_field, n, invoke, aliases=("publishRequest",))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError, ReadTimeoutError
 
-from lambda_stream.connectors.base import is_retryable_code, map_client_error, map_exception
+from lambda_stream.connectors.aws_errors import is_retryable_code, map_client_error, map_exception
 from lambda_stream.errors import (
     AwsValidationError,
     ConditionalCheckFailedError,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lambda_stream.connectors.base import (
+from lambda_stream.connectors.batch import (
     BatchResult,
     EntryError,
     FailedEntry,

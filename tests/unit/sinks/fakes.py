@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from lambda_stream.connectors.base import BatchResult, FailedEntry
+from lambda_stream.connectors.batch import BatchResult, FailedEntry
 from lambda_stream.core import Stream
 
 

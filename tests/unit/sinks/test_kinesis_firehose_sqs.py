@@ -28,6 +28,9 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 
+KIB_256 = {"max_request_size": 256 * 1024}  # the old limit, which moto may still enforce
+
+
 def test_kinesis_records_and_default_batch_size() -> None:
     fake = FakeBatch()
     out = run(uows(60), publish_to_kinesis(connector=fake, stream_name="s1"))
@@ -113,7 +116,7 @@ def test_sqs_batches_of_10_and_ids() -> None:
 def test_sqs_batches_by_256_kib() -> None:
     fake = FakeBatch()
     items = [{"message": {"MessageBody": "m" * 100_000}} for _ in range(5)]
-    run(items, send_to_sqs(connector=fake, queue_url="q"))
+    run(items, send_to_sqs(connector=fake, queue_url="q", **KIB_256))
     assert [len(c) for c in fake.calls] == [2, 2, 1]
 
 
@@ -130,7 +133,9 @@ def test_sqs_claim_check_for_a_large_event_body() -> None:
     }
     out = run(
         [{"message": {"MessageBody": json.dumps(event)}}],
-        send_to_sqs(connector=fake, queue_url="q", claim_check_bucket_name="cc", claim_check_connector=s3),
+        send_to_sqs(
+            connector=fake, queue_url="q", claim_check_bucket_name="cc", claim_check_connector=s3, **KIB_256
+        ),
     )
     stub = json.loads(fake.calls[0][0]["MessageBody"])
     assert stub["s3"]["bucket"] == "cc"
@@ -216,7 +221,7 @@ def test_sqs_message_attribute_names_and_types_count_toward_the_limit() -> None:
     binary = {"MessageBody": "é", "MessageAttributes": {"b": {"DataType": "Binary", "BinaryValue": b"123"}}}
     assert message_size(binary) == 2 + 1 + 6 + 3
     fake = FakeBatch()
-    run([{"message": msg} for _ in range(10)], send_to_sqs(connector=fake, queue_url="q"))
+    run([{"message": msg} for _ in range(10)], send_to_sqs(connector=fake, queue_url="q", **KIB_256))
     assert [len(c) for c in fake.calls] == [9, 1]  # 10 x 28,590 bytes > 256 KiB
     assert all(sum(message_size(m) for m in c) <= 256 * 1024 for c in fake.calls)
 
@@ -225,7 +230,7 @@ def test_sqs_a_single_message_over_the_limit_by_its_attributes_fails() -> None:
     fake = FakeBatch()
     attrs = {"n" * 200: {"DataType": "String", "StringValue": "v"}}
     items = [{"message": {"MessageBody": "x" * (256 * 1024 - 100), "MessageAttributes": attrs}}]
-    out = run(items, send_to_sqs(connector=fake, queue_url="q"))
+    out = run(items, send_to_sqs(connector=fake, queue_url="q", **KIB_256))
     assert isinstance(out[0], Failed) and isinstance(out[0].error, AwsValidationError)
     assert fake.calls == []
 
