@@ -17,16 +17,12 @@ from .._steps import Uow
 from ..core._base import Failure
 from ..errors import BatchEntriesFailedError
 from ..faults.wrap import attach_uow
+from ..utils.json import utf8_size
 
 if TYPE_CHECKING:
     from ..connectors.batch import BatchResult
     from ..core import Stream
     from .claim_check import ClaimCheckStore
-
-
-def utf8_len(text: str) -> int:
-    """Bytes of ``text`` in UTF-8; a lone surrogate counts 3 bytes (it never raises)."""
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def entry_size(entry: Any) -> int:
@@ -39,7 +35,7 @@ def entry_size(entry: Any) -> int:
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            total += utf8_len(value)
+            total += utf8_size(value)
         elif isinstance(value, bytes | bytearray):
             total += len(value)
         elif isinstance(value, dict):

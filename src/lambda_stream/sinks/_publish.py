@@ -56,8 +56,6 @@ def event_to_entry(
                 if compression_threshold > 0
                 else event
             )
-            if not body.isascii():
-                body.encode("utf-8")  # a lone surrogate fails here, for this uow, not in the batch call
             entry = make_entry(event, body)
             if validate is not None:
                 problem = validate(entry)

@@ -10,7 +10,8 @@ from .._steps import KIB, SQS, StepBuild, Uow
 from ..config import declares_options, env
 from ..errors import AwsValidationError
 from ..faults.wrap import attach_uow
-from ._batched import batched_sink, utf8_len
+from ..utils.json import utf8_size
+from ._batched import batched_sink
 from .claim_check import claim_check_store, fit_entry
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def _with_ids(entries: list[Any]) -> list[dict[str, Any]]:
 
 def _utf8_len(value: Any) -> int:
     if isinstance(value, str):
-        return utf8_len(value)
+        return utf8_size(value)
     if isinstance(value, bytes | bytearray):
         return len(value)
     return 0

@@ -302,7 +302,7 @@ def _nested(depth: int) -> Any:
     [
         {"thing": object()},  # not JSON
         {"thing": _nested(100_000)},  # deeper than the encoder can go
-        {"thing": "\ud800"},  # a lone surrogate: not UTF-8
+        {"thing": float("nan")},  # not JSON: JSON.parse rejects it
     ],
 )
 @pytest.mark.parametrize("sink", ["event_bridge", "kinesis", "firehose"])
@@ -332,6 +332,13 @@ def test_sqs_a_message_that_cannot_be_sized_or_checked_faults_its_own_uow() -> N
     failed = [u for u in out if isinstance(u, Failed)]
     assert len(failed) == 1 and failed[0].uow is items[1]
     assert [u["send_response"]["Id"] for u in out if not isinstance(u, Failed)] == ["r1-0", "r1-1"]
+
+
+def test_a_lone_surrogate_is_published_escaped() -> None:
+    items = uows(1)
+    items[0]["event"]["thing"] = "\ud800"
+    out = run(items, publish_to_kinesis(stream_name="s", connector=FakeBatch()))
+    assert b'"thing":"\\ud800"' in out[0]["publish_request_entry"]["Data"]
 
 
 def test_entry_size_never_raises() -> None:
