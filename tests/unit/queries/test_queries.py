@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -185,3 +186,112 @@ def test_query_without_any_table_is_a_configuration_error(monkeypatch: Any) -> N
     step = query_all_dynamodb(connector=NeverCalled())
     with pytest.raises(ConfigurationError, match="query_all_dynamodb: no 'table_name' option"):
         asyncio.run(step(Stream([{"query_request": {"KeyConditionExpression": "pk = :pk"}}])).to_list())
+
+
+class PagedTable:
+    """Scan / query pages of at most 3 items over 10 items; ``fail_on_page`` raises on that page."""
+
+    def __init__(self, fail_on_page: int | None = None) -> None:
+        self.pages: list[dict[str, Any]] = []
+        self.fail_on_page = fail_on_page
+
+    async def scan(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.pages.append(params)
+        await asyncio.sleep(0)
+        if self.fail_on_page == len(self.pages):
+            raise RuntimeError("page failed")
+        start = (params.get("ExclusiveStartKey") or {}).get("i", 0)
+        end = min(start + min(3, params.get("Limit") or 3), 10)
+        response: dict[str, Any] = {"Items": [{"i": i} for i in range(start, end)], "Count": end - start}
+        if end < 10:
+            response["LastEvaluatedKey"] = {"i": end}
+        return response
+
+    query = scan
+
+
+def test_scan_split_honours_limit_across_pages() -> None:
+    from lambda_stream.queries import scan_split_dynamodb
+
+    table = PagedTable()
+    out = run([{"scan_request": {"Limit": 7}}], scan_split_dynamodb(table_name="t", connector=table))
+    assert [u["scan_response"]["Item"]["i"] for u in out] == list(range(7))
+    assert [p.get("Limit") for p in table.pages] == [7, 4, 1]  # each page asks for what is missing
+    assert out[-1]["scan_response"]["LastEvaluatedKey"] == {"i": 7}  # resumes right after the last item
+    assert out[0]["scan_request"] == {"TableName": "t", "Limit": 7}  # the request of its own page
+
+
+def test_query_split_without_limit_reads_every_page() -> None:
+    from lambda_stream.queries import query_split_dynamodb
+
+    table = PagedTable()
+    out = run(
+        [{"query_split_request": {"KeyConditionExpression": "x"}}],
+        query_split_dynamodb(connector=table, table_name="t"),
+    )
+    assert [u["query_split_response"]["Item"]["i"] for u in out] == list(range(10))
+    assert "LastEvaluatedKey" not in out[-1]["query_split_response"]
+
+
+def test_a_failed_page_fails_the_uow_and_emits_none_of_its_items() -> None:
+    from lambda_stream.queries import scan_split_dynamodb
+
+    items = [{"scan_request": {"Select": "ALL_ATTRIBUTES"}, "n": 1}]
+    out = run(items, scan_split_dynamodb(table_name="t", connector=PagedTable(fail_on_page=2)))
+    assert len(out) == 1 and isinstance(out[0], Failed) and out[0].uow is items[0]
+
+
+def test_request_helpers() -> None:
+    import pytest
+
+    from lambda_stream.errors import ConfigurationError
+    from lambda_stream.queries import to_get_request, to_index_query_request, to_pk_query_request
+
+    uow = {"event": {"partitionKey": "p1", "raw": {"new": None, "old": {"fk": "thing|t1"}}}}
+    assert to_pk_query_request(uow, {"pk_fn": "id"})["ExpressionAttributeNames"] == {"#pk": "id"}
+    assert to_index_query_request(uow, {"index_nm": "gsi1", "index_fn": "data"}) == {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": "data"},
+        "ExpressionAttributeValues": {":pk": "p1"},
+        "ConsistentRead": False,
+    }
+    assert to_get_request(uow, {"fks": ["fk"], "table_name": "T"}) == {
+        "RequestItems": {"T": {"Keys": [{"pk": "t1", "sk": "thing"}]}}
+    }
+    with pytest.raises(ConfigurationError, match="no 'table_name'"):
+        to_get_request(uow, {"id": "r1", "fks": ["fk"]})
+
+
+def test_a_closed_query_stream_leaves_no_fetch_running() -> None:
+    """Four fetches were seen finishing after their stream closed: now close cancels and awaits them."""
+    started: list[int] = []
+    finished: list[int] = []
+    release = asyncio.Event()
+    all_started = asyncio.Event()
+
+    class Slow:
+        async def query_all(self, params: dict[str, Any]) -> list[Any]:
+            started.append(1)
+            if len(started) == 4:
+                all_started.set()
+            try:
+                await release.wait()
+            finally:
+                finished.append(1)
+            return []
+
+    async def go() -> None:
+        items = [{"query_request": {"n": i}} for i in range(4)]
+        s = Stream(items).through(query_all_dynamodb(table_name="t", connector=Slow(), parallel=4))
+        it = s.__aiter__()
+        task = asyncio.ensure_future(it.__anext__())
+        await all_started.wait()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await it.aclose()
+        assert len(finished) == 4  # every fetch ended before aclose returned
+        release.set()
+
+    asyncio.run(go())
