@@ -8,11 +8,9 @@ surrogates, NaN, objects that are not JSON, megabytes of payload.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import traceback
-import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -26,7 +24,7 @@ TOO_DEEP = f"[TRUNCATED: nested deeper than {MAX_NESTING} levels]"
 MAX_FAULT_SIZE = 256 * 1024
 
 # A fixed namespace: the same failure of the same record gives the same fault id on a retry.
-_FAULT_NAMESPACE = uuid.UUID("6f1c3c2e-7f0b-4a53-9d5e-1e0c6a0b2f11")
+_FAULT_NAMESPACE = bytes.fromhex("6f1c3c2e7f0b4a539d5e1e0c6a0b2f11")  # a uuid; uuid loads on use
 
 # What a pointer keeps of a record: enough to find it again (source, position, id), never its data.
 _POINTER_KEYS = ("eventSource", "eventSourceARN", "EventSubscriptionArn", "awsRegion", "eventID",
@@ -219,8 +217,11 @@ def _identity(uow: Any, pipeline: str | None, err: BaseException) -> str:
             event = u.get("event")
             eid = event.get("id") if isinstance(event, Mapping) else None
             parts.append(_text(eid) if eid is not None else _record_key(u.get("record")))
+    import hashlib  # here, not at import: keeps cold start small
+    import uuid
+
     name = "|".join(parts).encode("utf-8", "surrogatepass")
-    digest = hashlib.sha1(_FAULT_NAMESPACE.bytes + name, usedforsecurity=False).digest()
+    digest = hashlib.sha1(_FAULT_NAMESPACE + name, usedforsecurity=False).digest()
     return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
@@ -276,6 +277,8 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
     4. the pointers with the message cut to fit and no stack; then without the pointers (only a
        ``max_size`` of a few hundred bytes, or a batch of thousands of records, comes to this).
     """
+    import uuid  # here, not at import: keeps cold start small
+
     uow = getattr(err, "uow", None)
     pipeline = _pipeline_of(uow)
     message, stack = _describe(err)

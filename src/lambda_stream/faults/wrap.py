@@ -16,7 +16,6 @@ an earlier call that raised the same object) is stale, and the wrapper's own uow
 
 from __future__ import annotations
 
-import copy
 import functools
 import sys
 import time
@@ -72,6 +71,8 @@ def _attached_within(err: BaseException, since: int, caller: FrameType) -> bool:
 
 def _copy_with(err: BaseException, uow: Any) -> BaseException:
     try:
+        import copy  # here, not at import: keeps cold start small
+
         twin = copy.copy(err)
         if type(twin) is not type(err) or twin is err:
             raise TypeError("not a copy")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 
 def pipeline_logger(pipeline_id: str, debug: str = "") -> logging.Logger:
     """The logger ``pl.<id>``; at DEBUG level when a ``debug`` pattern (``pl:*``, ``pl:<id>``) matches."""
+    import fnmatch  # here, not at import: keeps cold start small
+
     logger = logging.getLogger(f"pl.{pipeline_id}")
     name = f"pl:{pipeline_id}"
     patterns = [p.strip() for p in debug.replace(" ", ",").split(",") if p.strip()]

@@ -8,7 +8,6 @@ fetches still running are cancelled and awaited before ``aclose`` returns; none 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +76,8 @@ def own_error(error: Exception) -> Exception:
     An exception whose class cannot be copied is wrapped in a ``LambdaStreamError`` instead.
     """
     try:
+        import copy  # here, not at import: keeps cold start small
+
         own = copy.copy(error)
     except Exception:
         own = None

@@ -13,7 +13,6 @@ stub when a bucket is configured, else its uow fails with ``AwsValidationError``
 from __future__ import annotations
 
 import asyncio
-import datetime
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,8 @@ __all__ = [
 
 
 def claim_check_key(event: Mapping[str, Any], now_ms: int | None = None) -> str:
+    import datetime  # here, not at import: keeps cold start small
+
     d = datetime.datetime.fromtimestamp((now() if now_ms is None else now_ms) / 1000, tz=datetime.UTC)
     region = os.environ.get("AWS_REGION") or "undefined"
     return f"{region}/claimchecks/{d.year}/{d.month:02d}/{d.day:02d}/{d.hour:02d}/{event.get('id')}"

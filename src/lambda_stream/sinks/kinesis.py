@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,11 @@ def to_kinesis_record(event: Any, body: str) -> dict[str, Any]:
     """A PutRecords entry: the event's JSON as ``Data``, keyed by its ``partitionKey``."""
     key = event.get("partitionKey") or event.get("id")
     # no key at all: a random one spreads such events over the shards (never the literal "None")
-    return {"Data": body.encode("utf-8"), "PartitionKey": str(key) if key else str(uuid.uuid4())}
+    if not key:
+        import uuid  # here, not at import: keeps cold start small
+
+        key = uuid.uuid4()
+    return {"Data": body.encode("utf-8"), "PartitionKey": str(key)}
 
 
 @declares_options

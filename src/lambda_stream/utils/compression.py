@@ -10,7 +10,6 @@ size is the one the JS ``object-sizeof`` package computes (2 bytes per character
 from __future__ import annotations
 
 import base64
-import gzip
 import re
 from collections.abc import Collection
 from decimal import Decimal
@@ -29,10 +28,14 @@ _ARRAY_INDEX = re.compile(r"\s*[+-]?\d")
 
 def zip_text(text: str) -> str:
     """base64 of the gzip of ``text`` (UTF-8); mtime 0 so the output is deterministic."""
+    import gzip  # here, not at import: keeps cold start small
+
     return base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
 
 
 def unzip_text(data: str) -> str:
+    import gzip
+
     return gzip.decompress(base64.b64decode(data)).decode("utf-8")
 
 
