@@ -17,9 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, TypeVar
 
 from ..errors import ConfigurationError, ConnectorError, LambdaStreamError
-from .aws_errors import map_exception
+from .aws_errors import error_class_for, map_exception
+from .batch import BatchResult
 
-__all__ = ["Connector", "ConnectorCache"]
+# ``error_class_for`` (aws_errors) and ``BatchResult`` (batch) lived here before the split; they are
+# re-exported for the callers that still import them from here.
+__all__ = ["BatchResult", "Connector", "ConnectorCache", "error_class_for"]
 
 T = TypeVar("T")
 K = TypeVar("K")
