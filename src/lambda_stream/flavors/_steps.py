@@ -21,6 +21,7 @@ from ..utils.batching import compact
 from .rule import bind, is_async
 
 Uow = dict[str, Any]
+Step = Callable[[Stream[Any]], Stream[Any]]
 DEFAULT_PARALLEL = 4
 
 
@@ -56,31 +57,57 @@ def guarded(pred: Callable[[Uow], Any]) -> Callable[[Uow], Any]:
     return run
 
 
-def select(s: Stream[Any], rule: Mapping[str, Any], *, event_type: bool = True) -> Stream[Any]:
-    """Keep the uows the rule is for: its event type, then its content ``filters``; then ``rate``."""
-    if event_type and rule.get("event_type") is not None:
-        match = on_event_type(rule)  # compiled once, here
-        s = s.filter(guarded(match) if callable(rule["event_type"]) else match)
-    if rule.get("filters"):
-        s = s.filter(guarded(filter_on_content(rule)))
-    rate = rule.get("rate")
-    if rate:
-        s = s.rate_limit(int(rate["num"]), float(rate["ms"]))
+def identity(s: Stream[Any]) -> Stream[Any]:
     return s
 
 
-def compacted(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
-    return s.through(compact(rule)) if rule.get("compact") else s
+def chain(*steps: Step) -> Step:
+    """The steps applied in order (the identity ones left out): one step, built once."""
+    todo = tuple(st for st in steps if st is not identity)
+
+    def step(s: Stream[Any]) -> Stream[Any]:
+        for st in todo:
+            s = st(s)
+        return s
+
+    return step
+
+
+def keep(pred: Callable[[Uow], Any]) -> Step:
+    return lambda s: s.filter(pred)
+
+
+def mapped(fn: Callable[[Uow], Any]) -> Step:
+    return lambda s: s.map(fn)
+
+
+def select(rule: Mapping[str, Any], *, event_type: bool = True) -> Step:
+    """Keep the uows the rule is for: its event type, then its content ``filters``; then ``rate``.
+    The matcher and the filters are compiled now, once per rule."""
+    steps: list[Step] = []
+    if event_type and rule.get("event_type") is not None:
+        match = on_event_type(rule)
+        steps.append(keep(guarded(match) if callable(rule["event_type"]) else match))
+    if rule.get("filters"):
+        steps.append(keep(guarded(filter_on_content(rule))))
+    rate = rule.get("rate")
+    if rate:
+        num, ms = int(rate["num"]), float(rate["ms"])
+        steps.append(lambda s: s.rate_limit(num, ms))
+    return chain(*steps) if steps else identity
+
+
+def compacted(rule: Mapping[str, Any]) -> Step:
+    return compact(rule) if rule.get("compact") else identity
 
 
 def assign(
-    s: Stream[Any],
     rule: Mapping[str, Any],
     name: str,
     field: str,
     *,
     merge: Callable[[Uow, Any], Any] | None = None,
-) -> Stream[Any]:
+) -> Step:
     """``{**uow, field: rule[name](uow, rule)}`` for each uow; a rule without ``name`` adds nothing.
 
     A sync function runs fused with its neighbours (an awaitable it returns is awaited in place);
@@ -90,7 +117,7 @@ def assign(
     """
     fn = rule.get(name)
     if fn is None:
-        return s
+        return identity
     call = bind(fn, rule)
 
     def adorn(uow: Uow, r: Any) -> Uow:
@@ -105,7 +132,8 @@ def assign(
                 attach_uow(e, uow)
                 raise
 
-        return s.map(run_async, parallel=parallel_of(rule))
+        n = parallel_of(rule)
+        return lambda s: s.map(run_async, parallel=n)
 
     async def later(pending: Awaitable[Any], uow: Uow) -> Uow:
         try:
@@ -124,7 +152,7 @@ def assign(
             attach_uow(e, uow)
             raise
 
-    return s.map(run)
+    return mapped(run)
 
 
 def _get_path(obj: Any, path: str) -> Any:
@@ -141,7 +169,7 @@ def _get_path(obj: Any, path: str) -> Any:
 get_path = _get_path
 
 
-def split_on(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
+def split_on(rule: Mapping[str, Any]) -> Step:
     """``split_on``: one uow per element (JS ``splitObject``).
 
     A dotted path into the uow (``"event.root.things"``) gives ``{**uow, split_target_field: item,
@@ -150,10 +178,10 @@ def split_on(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
     """
     spec = rule.get("split_on")
     if not spec:
-        return s
+        return identity
     if callable(spec):
-        fn = bind(spec, rule)
-        return s.flat_map(guarded(fn))
+        fn = guarded(bind(spec, rule))
+        return lambda s: s.flat_map(fn)
     path = str(spec)
     target = str(rule.get("split_target_field") or "split")
     omit = frozenset(rule.get("split_on_omit_fields") or ())
@@ -170,14 +198,15 @@ def split_on(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
             for i, v in enumerate(items)
         ]
 
-    return s.flat_map(guarded(split))
+    run = guarded(split)
+    return lambda s: s.flat_map(run)
 
 
-def retryable(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
+def retryable(rule: Mapping[str, Any]) -> Step:
     """``retryable: True``: a throttled call fails the invocation (Lambda retries the batch) instead
     of becoming a fault: the error goes on without its uow, so ``faults`` re-raises it."""
     if not rule.get("retryable"):
-        return s
+        return identity
 
     def handler(err: BaseException, push: Callable[[Any], None]) -> None:
         if _throttled(err):
@@ -185,7 +214,7 @@ def retryable(s: Stream[Any], rule: Mapping[str, Any]) -> Stream[Any]:
                 err.uow = None  # type: ignore[attr-defined]
         raise err
 
-    return s.errors(handler)
+    return lambda s: s.errors(handler)
 
 
 def _throttled(err: BaseException) -> bool:
@@ -193,7 +222,7 @@ def _throttled(err: BaseException) -> bool:
         return True
     if not isinstance(err, ConnectorError) or err.code is None:
         return False
-    from ..connectors.base import error_class_for  # only on the error path: keeps imports light
+    from ..connectors.aws_errors import error_class_for  # on the error path only: keeps imports light
 
     return error_class_for(err.code) is ThrottledError
 

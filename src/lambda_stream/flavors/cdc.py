@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..filters import out_latched
 from ..queries.dynamodb import batch_get_dynamodb, query_all_dynamodb
 from ._publish import publisher
-from ._steps import assign, compacted, retryable, select
+from ._steps import assign, chain, compacted, keep, retryable, select
 from .rule import Step, flavor
 
 __all__ = ["cdc", "to_pk_query_request"]
@@ -38,25 +37,18 @@ def to_pk_query_request(uow: Uow, rule: Any = None) -> dict[str, Any]:
     }
 
 
-def related(s: Stream[Any], rule: dict[str, Any]) -> Stream[Any]:
+def related(rule: dict[str, Any], *, query: bool = True, get: bool = True) -> Step:
     """``to_query_request`` / ``query_related`` -> ``query_response``; ``to_get_request`` ->
     ``get_response``: steps only for what the rule asks for."""
-    if rule.get("to_query_request") is None and rule.get("query_related"):
+    steps: list[Step] = []
+    if query and rule.get("to_query_request") is None and rule.get("query_related"):
         rule = {**rule, "to_query_request": to_pk_query_request}
-    if rule.get("to_query_request") is not None:
-        s = assign(s, rule, "to_query_request", "query_request").through(query_all_dynamodb(**rule))
-    if rule.get("to_get_request") is not None:
-        s = assign(s, rule, "to_get_request", "get_request")
-        s = s.through(
-            batch_get_dynamodb(
-                **{
-                    **rule,
-                    "batch_get_request_field": "get_request",
-                    "batch_get_response_field": "get_response",
-                }
-            )
-        )
-    return s
+    if query and rule.get("to_query_request") is not None:
+        steps += [assign(rule, "to_query_request", "query_request"), query_all_dynamodb(**rule)]
+    if get and rule.get("to_get_request") is not None:
+        fields = {"batch_get_request_field": "get_request", "batch_get_response_field": "get_response"}
+        steps += [assign(rule, "to_get_request", "get_request"), batch_get_dynamodb(**{**rule, **fields})]
+    return chain(*steps)
 
 
 def _merge_event(uow: Uow, result: Any) -> Any:
@@ -70,14 +62,16 @@ def _merge_event(uow: Uow, result: Any) -> Any:
 def cdc(rule: dict[str, Any]) -> Step:
     """Changes of ``event_type`` [-> related items] -> ``to_event`` -> ``publish``."""
     event_field = rule.get("event_field")
-    publish = publisher(rule, event_field)
-
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = related(compacted(select(s.filter(out_latched), rule), rule), rule)
-        if event_field:
-            s = assign(s, rule, "to_event", str(event_field))
-        else:
-            s = assign(s, rule, "to_event", "event", merge=_merge_event)
-        return retryable(s.through(publish), rule)
-
-    return step
+    if event_field:
+        to_event = assign(rule, "to_event", str(event_field))
+    else:
+        to_event = assign(rule, "to_event", "event", merge=_merge_event)
+    return chain(
+        keep(out_latched),
+        select(rule),
+        compacted(rule),
+        related(rule),
+        to_event,
+        publisher(rule, event_field),
+        retryable(rule),
+    )

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..faults.wrap import attach_uow
 from ..sinks.dynamodb import put_dynamodb
-from ._steps import assign, guarded, retryable, select
+from ._steps import assign, chain, guarded, mapped, retryable, select
 from ._store import EVENT, correlation_key, region, row, ttl_of
 from .rule import Step, flavor
 
@@ -80,12 +79,8 @@ def collect(rule: dict[str, Any]) -> Step:
             raise
         return {**uow, "key": key, "put_request": {"Item": item}}
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = select(s, rule)
-        if rule.get("to_put_request") is not None:
-            s = assign(s.map(guarded(with_key)), rule, "to_put_request", "put_request")
-        else:
-            s = s.map(to_put_request)
-        return retryable(s.through(sink), rule)
-
-    return step
+    if rule.get("to_put_request") is not None:
+        to_row = chain(mapped(guarded(with_key)), assign(rule, "to_put_request", "put_request"))
+    else:
+        to_row = mapped(to_put_request)
+    return chain(select(rule), to_row, sink, retryable(rule))

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..faults.wrap import attach_uow
 from ..sinks.dynamodb import put_dynamodb
-from ._steps import retryable, select
+from ._steps import chain, keep, mapped, retryable, select
 from ._store import CORREL, EVENT, correlation_key, record_sk, region, row, stored, ttl_of
 from .rule import Step, flavor
 
@@ -79,8 +78,11 @@ def correlate(rule: dict[str, Any]) -> Step:
             raise
         return {**uow, "key": key, "put_request": {"Item": item}}
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = select(s.filter(for_collected_events).map(normalize), rule)
-        return retryable(s.map(to_put_request).through(sink), rule)
-
-    return step
+    return chain(
+        keep(for_collected_events),
+        mapped(normalize),
+        select(rule),
+        mapped(to_put_request),
+        sink,
+        retryable(rule),
+    )

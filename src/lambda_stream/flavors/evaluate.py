@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..faults.wrap import attach_uow
 from ..queries.dynamodb import query_all_dynamodb
 from ..utils.tags import env_tags
 from ._publish import publisher
-from ._steps import compacted, guarded, parallel_of, retryable, select, trigger_of
+from ._steps import chain, compacted, guarded, keep, mapped, parallel_of, retryable, select, trigger_of
 from ._store import CORREL, EVENT, record_sk, stored
 from .rule import Step, arity, bind, flavor, is_async
 
@@ -183,14 +182,10 @@ def evaluate(rule: dict[str, Any]) -> Step:
             attach_uow(e, uow)
             raise
 
-    def complex_(s: Stream[Any]) -> Stream[Any]:
+    def triggers_of(expression: Any) -> Step:
         if expression is None:
-            return s.map(lambda uow: {**uow, "triggers": [uow["event"]]})
-        evaluate_fn = bind(expression, rule)
-        query = query_all_dynamodb(**{**rule, "query_response_field": "correlated"})
-        s = s.filter(on_suffix(suffix)).map(to_query_request(str(rule.get("index") or DEFAULT_INDEX)))
-        s = s.through(query).map(_events_of)
-        call = guarded(evaluate_fn)
+            return mapped(lambda uow: {**uow, "triggers": [uow["event"]]})
+        call = guarded(bind(expression, rule))
 
         def triggered(uow: Uow) -> Any:
             r = call(uow)
@@ -202,19 +197,31 @@ def evaluate(rule: dict[str, Any]) -> Step:
                 return later()
             return _with_triggers(uow, r)
 
-        s = s.map(triggered, parallel=parallel_of(rule)) if is_async(expression) else s.map(triggered)
-        return s.filter(lambda uow: uow is not None)
+        n = parallel_of(rule)
+        return chain(
+            keep(on_suffix(suffix)),
+            mapped(to_query_request(str(rule.get("index") or DEFAULT_INDEX))),
+            query_all_dynamodb(**{**rule, "query_response_field": "correlated"}),
+            mapped(_events_of),
+            (lambda s: s.map(triggered, parallel=n)) if is_async(expression) else mapped(triggered),
+            keep(lambda uow: uow is not None),
+        )
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = select(s.filter(guarded(for_events)).map(guarded(normalize)), rule)
-        s = complex_(compacted(s, rule))
-        if emit_fn is not None and is_async(emit):
-            s = s.map(to_higher_order_events, parallel=parallel_of(rule)).flat_map(lambda x: x)
-        else:
-            s = s.flat_map(to_higher_order_events)
-        return retryable(s.through(publish), rule)
-
-    return step
+    if emit_fn is not None and is_async(emit):
+        n = parallel_of(rule)
+        emitted: Step = lambda s: s.map(to_higher_order_events, parallel=n).flat_map(lambda x: x)  # noqa: E731
+    else:
+        emitted = lambda s: s.flat_map(to_higher_order_events)  # noqa: E731
+    return chain(
+        keep(for_events),
+        mapped(guarded(normalize)),
+        select(rule),
+        compacted(rule),
+        triggers_of(expression),
+        emitted,
+        publish,
+        retryable(rule),
+    )
 
 
 def _emit_call(emit: Any, rule: dict[str, Any]) -> Any:

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..faults.wrap import attach_uow
 from ._publish import publisher
-from ._steps import retryable, trigger_of
+from ._steps import chain, keep, mapped, retryable, trigger_of
 from .rule import Step, flavor
 
 __all__ = ["expire", "expired"]
@@ -66,12 +65,7 @@ def to_expired_event(uow: Uow) -> Uow:
 @flavor(fields=("publish",), required=())
 def expired(rule: dict[str, Any]) -> Step:
     """TTL-removed rows marked ``expire`` -> ``<type>-expired`` events -> ``publish``."""
-    publish = publisher(rule, "emit")
-
-    def step(s: Stream[Any]) -> Stream[Any]:
-        return retryable(s.filter(for_expiration).map(to_expired_event).through(publish), rule)
-
-    return step
+    return chain(keep(for_expiration), mapped(to_expired_event), publisher(rule, "emit"), retryable(rule))
 
 
 expire = expired

@@ -27,7 +27,7 @@ from ..core import Stream
 from ..faults.wrap import attach_uow
 from ..filters import filter_on_content, on_event_type, prefilter_on_event_types
 from ..utils.json import dumps
-from ._steps import select
+from ._steps import chain, mapped, select
 from .rule import Step, bind, flavor
 
 __all__ = ["firehose_drop", "firehose_transform", "spread_date_time"]
@@ -71,10 +71,7 @@ def firehose_transform(rule: dict[str, Any]) -> Step:
             raise
         return {**uow, "transformed": transformed, "result": "Ok", "data": data, "metadata": metadata}
 
-    def step(s: Stream[Any]) -> Stream[Any]:
-        return select(s, rule).map(to_transformed)
-
-    return step
+    return chain(select(rule), mapped(to_transformed))
 
 
 def firehose_drop(rules: Iterable[Mapping[str, Any]]) -> Any:

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..filters import out_source_is_self
 from ..sinks.dynamodb import update_dynamodb
-from ._steps import assign, compacted, retryable, select, split_on
+from ._steps import assign, chain, compacted, keep, retryable, select, split_on
 from .rule import Step, flavor
 
 __all__ = ["materialize"]
@@ -30,13 +29,13 @@ __all__ = ["materialize"]
 )
 def materialize(rule: dict[str, Any]) -> Step:
     """Events of ``event_type`` -> ``to_update_request`` -> ``update_dynamodb``."""
-    sink = update_dynamodb(**rule)
-
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = select(s.filter(out_source_is_self), rule)
-        s = split_on(compacted(s, rule), rule)
-        s = assign(s, rule, "to_update_request", "update_request")
-        s = assign(s, rule, "to_fallback_update_request", "fallback_update_request")
-        return retryable(s.through(sink), rule)
-
-    return step
+    return chain(
+        keep(out_source_is_self),
+        select(rule),
+        compacted(rule),
+        split_on(rule),
+        assign(rule, "to_update_request", "update_request"),
+        assign(rule, "to_fallback_update_request", "fallback_update_request"),
+        update_dynamodb(**rule),
+        retryable(rule),
+    )

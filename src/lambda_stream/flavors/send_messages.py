@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..core import Stream
 from ..filters import out_latched
 from ..sinks.sns import publish_to_sns
 from ..sinks.sqs import send_to_sqs
-from ._steps import assign, compacted, retryable, select
+from ._steps import assign, chain, compacted, keep, retryable, select
 from .cdc import related
 from .rule import Step, flavor
 
@@ -39,9 +38,12 @@ def send_messages(rule: dict[str, Any]) -> Step:
     """Events of ``event_type`` [-> related items] -> ``to_message`` -> SQS or SNS."""
     sink = publish_to_sns(**rule) if rule.get("sns") or rule.get("topic_arn") else send_to_sqs(**rule)
     plain = {k: v for k, v in rule.items() if k != "query_related"}  # a cdc field, not this one's
-
-    def step(s: Stream[Any]) -> Stream[Any]:
-        s = related(compacted(select(s.filter(_not_latched), rule), rule), plain)
-        return retryable(assign(s, rule, "to_message", "message").through(sink), rule)
-
-    return step
+    return chain(
+        keep(_not_latched),
+        select(rule),
+        compacted(rule),
+        related(plain),
+        assign(rule, "to_message", "message"),
+        sink,
+        retryable(rule),
+    )

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Stream
 from ..filters import out_latched
 from ..sinks.dynamodb import update_dynamodb
-from ._steps import assign, compacted, retryable, select, split_on
+from ._steps import assign, chain, compacted, identity, keep, mapped, retryable, select, split_on
 from .cdc import related
 from .correlate import for_collected_events, normalize
 from .rule import Step, flavor
@@ -39,18 +38,18 @@ def _stored_if_collected(uow: Uow) -> Uow:
 def update(rule: dict[str, Any]) -> Step:
     """Events of ``event_type`` -> related data -> ``to_update_request`` -> ``update_dynamodb``."""
     sink = update_dynamodb(**rule)
-    query_rule = {k: v for k, v in rule.items() if k not in ("to_get_request", "query_related")}
-    get_rule = {k: v for k, v in rule.items() if k not in ("to_query_request", "query_related")}
+    plain = {k: v for k, v in rule.items() if k != "query_related"}  # a cdc field, not this one's
     split_rule = {"split_target_field": rule.get("query_response_field") or "query_response", **rule}
-
-    def step(s: Stream[Any]) -> Stream[Any]:
-        if not rule.get("skip_latched"):
-            s = s.filter(out_latched)
-        s = compacted(select(s.map(_stored_if_collected), rule), rule)
-        s = split_on(related(s, query_rule), split_rule)
-        s = related(s, get_rule)
-        s = assign(s, rule, "to_update_request", "update_request")
-        s = assign(s, rule, "to_fallback_update_request", "fallback_update_request")
-        return retryable(s.through(sink), rule)
-
-    return step
+    return chain(
+        identity if rule.get("skip_latched") else keep(out_latched),
+        mapped(_stored_if_collected),
+        select(rule),
+        compacted(rule),
+        related(plain, get=False),
+        split_on(split_rule),
+        related(plain, query=False),
+        assign(rule, "to_update_request", "update_request"),
+        assign(rule, "to_fallback_update_request", "fallback_update_request"),
+        sink,
+        retryable(rule),
+    )

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lambda_stream import Stream, initialize, initialize_from
-from lambda_stream.connectors.base import BatchResult
+from lambda_stream.connectors.batch import BatchResult
 from lambda_stream.faults import FaultUow
 
 
