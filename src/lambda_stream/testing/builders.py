@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from ..utils.dynamodb_json import marshall_image
+from ..utils.json import dumps
 
 __all__ = [
     "to_dynamodb_records",
@@ -40,21 +39,8 @@ def _region() -> str:
     return os.environ.get("AWS_REGION") or "us-west-2"
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def compact_json(value: Any) -> str:
-    """JSON as the JS library writes it (``JSON.stringify``: no spaces); Decimals become numbers."""
-    return json.dumps(value, separators=(",", ":"), default=_json_default)
-
-
 def _b64_json(value: Any) -> str:
-    return base64.b64encode(compact_json(value).encode("utf-8")).decode("ascii")
+    return base64.b64encode(dumps(value).encode("utf-8")).decode("ascii")
 
 
 def _iso(ms: Any, millis: bool = False) -> str:
@@ -71,7 +57,7 @@ def _uuid(i: int) -> str:
 
 
 def _body(value: Any) -> str:
-    return value if isinstance(value, str) else compact_json(value)
+    return value if isinstance(value, str) else dumps(value)
 
 
 # -- Kinesis ---------------------------------------------------------------------------------------
@@ -79,7 +65,7 @@ def to_kinesis_records(
     events: Iterable[Mapping[str, Any]], approximate_arrival_timestamp: float | None = None
 ) -> dict[str, Any]:
     """A Kinesis batch: eventID ``shardId-000000000000:<i>``, sequenceNumber ``"<i>"``, data = base64
-    of the compact JSON event. ``approximateArrivalTimestamp`` (seconds) defaults to the event's."""
+    of the compact JSON event (``utils.json.dumps``). ``approximateArrivalTimestamp`` (seconds) defaults to the event's."""
     region = _region()
     records = []
     for i, e in enumerate(events):
@@ -130,7 +116,7 @@ def to_dynamodb_records(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         if old:
             ddb["OldImage"] = marshall_image(old)
         ddb["SequenceNumber"] = f"{i}"
-        ddb["SizeBytes"] = len(compact_json({k: ddb.get(k) for k in ("Keys", "NewImage", "OldImage")}))
+        ddb["SizeBytes"] = len(dumps({k: ddb.get(k) for k in ("Keys", "NewImage", "OldImage")}))
         ddb["StreamViewType"] = "NEW_AND_OLD_IMAGES"
         record: dict[str, Any] = {
             "eventID": f"{i}",
@@ -196,7 +182,7 @@ def to_sqs_event_records(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """An SQS batch whose bodies are events (compact JSON), as ``from_sqs_event`` reads them."""
     return to_sqs_records(
         {
-            "body": compact_json(e),
+            "body": dumps(e),
             "timestamp": e.get("timestamp"),
             "region": (e.get("tags") or {}).get("region"),
         }
@@ -286,14 +272,14 @@ def to_sqs_sns_s3_records(notifications: Iterable[Mapping[str, Any]]) -> dict[st
         "MessageId": _uuid(0),
         "TopicArn": topic,
         "Subject": "Amazon S3 Notification",
-        "Message": compact_json(to_s3_records(notifications)),
+        "Message": dumps(to_s3_records(notifications)),
         "Timestamp": "2019-09-03T19:37:27.250Z",
         "SignatureVersion": "1",
         "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
         "SigningCertURL": f"https://sns.{region}.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem",
         "UnsubscribeURL": f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic}:21be56ed-a058-49f5-8c98-aedd2564c486",
     }
-    return to_sqs_records([{"body": compact_json(sns), "region": region}])
+    return to_sqs_records([{"body": dumps(sns), "region": region}])
 
 
 # -- Firehose --------------------------------------------------------------------------------------
