@@ -79,7 +79,7 @@ class Runner:
         """Resolve every source (a missing one fails here) and start polling."""
         region = self.clients.region_name
         for mapping in self.mappings:
-            stats = SourceStats(str(mapping.ref), mapping.name)
+            stats = SourceStats(str(mapping.ref), mapping.name, mapping.ref.name)
             function = self._function(mapping, region, "123456789012")
             kind = mapping.ref.kind
             source: Source
@@ -124,7 +124,12 @@ class Runner:
         return bool(pollers) and all(q.quiet for q in pollers)
 
     async def until_quiet(self, timeout_s: float | None = None) -> bool:
-        """Wait until the system is quiet; False when ``timeout_s`` passed first."""
+        """Wait until the system is quiet; False when ``timeout_s`` passed first.
+
+        Quiet counts from this call: every poller must poll empty twice after it (what was
+        written just before the call is found, however recently each poller last looked).
+        """
+        self.activity.touch()
         try:
             async with asyncio.timeout(timeout_s):
                 while not self.quiet:

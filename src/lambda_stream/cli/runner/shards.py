@@ -202,7 +202,7 @@ class ShardWorker:
                 return
             if not records:
                 self.quiet.empty_poll()
-                await wait_for_event(stopping, self.poll_interval_s)
+                await wait_for_event(stopping, self.quiet.backoff(self.poll_interval_s))
 
     # -- delivering -------------------------------------------------------------------------------
 

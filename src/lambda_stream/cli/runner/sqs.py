@@ -120,7 +120,7 @@ class SqsSource:
             messages = await self._batch(stopping)
             if not messages:
                 quiet.empty_poll()
-                await wait_for_event(stopping, self.poll_interval_s)
+                await wait_for_event(stopping, quiet.backoff(self.poll_interval_s))
                 continue
             quiet.outstanding += len(messages)
             self.stats.records_read += len(messages)

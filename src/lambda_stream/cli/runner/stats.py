@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 class SourceStats:
     """One mapping's counts; ``checkpoints`` holds each shard's last checkpointed sequence number."""
 
-    source: str
+    source: str  # the ARN once resolved
     function: str
+    name: str = ""  # the source as the mapping named it (table, stream or queue name)
     records_read: int = 0
     records_done: int = 0  # delivered and not failed (or deleted, for SQS)
     invocations: int = 0
@@ -63,6 +64,12 @@ class Quietness:
         if self.seen != self.activity.epoch:
             self.seen, self.empty_polls = self.activity.epoch, 0
         self.empty_polls += 1
+
+    def backoff(self, base_s: float, cap_s: float = 0.25) -> float:
+        """How long to wait after an empty poll: ``base_s``, doubling with each empty poll since
+        anything last happened, up to ``cap_s`` (an idle poller does not burn the CPU the
+        emulator and the functions need; any activity brings it back to ``base_s``)."""
+        return min(max(base_s, cap_s), base_s * (1 << min(max(0, self.empty_polls - 1), 16)))
 
     @property
     def quiet(self) -> bool:
