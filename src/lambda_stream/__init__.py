@@ -5,6 +5,19 @@ never imports boto3: connectors load it on first use.
 """
 
 from .core import LoopBridge, Stream, sync_handler
+from .errors import (
+    AwsValidationError,
+    BatchEntriesFailedError,
+    ConditionalCheckFailedError,
+    ConfigurationError,
+    ConnectorError,
+    DeadlineExceededError,
+    DecodeError,
+    FaultError,
+    LambdaStreamError,
+    NotFoundError,
+    ThrottledError,
+)
 from .faults import (
     FAULT_EVENT_TYPE,
     faults,
@@ -72,9 +85,20 @@ from .utils import (
 )
 
 __all__ = [
+    "AwsValidationError",
+    "BatchEntriesFailedError",
+    "ConditionalCheckFailedError",
+    "ConfigurationError",
+    "ConnectorError",
+    "DeadlineExceededError",
+    "DecodeError",
     "FAULT_EVENT_TYPE",
+    "FaultError",
+    "LambdaStreamError",
     "LoopBridge",
+    "NotFoundError",
     "Stream",
+    "ThrottledError",
     "batch_get_dynamodb",
     "cdc",
     "collect",

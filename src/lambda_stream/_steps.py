@@ -53,6 +53,7 @@ __all__ = [
 
 Uow = dict[str, Any]
 P = TypeVar("P")
+P_co = TypeVar("P_co", covariant=True)
 
 KIB = 1024
 BATCH_MAX_RETRIES = 8
@@ -63,16 +64,16 @@ _CONNECTOR_OPTIONS = ("region", "endpoint_url", "timeout", "max_attempts", "retr
 
 
 @dataclass(frozen=True)
-class ConnectorSpec(Generic[P]):
+class ConnectorSpec(Generic[P_co]):
     """Where a service's connector class lives; loaded on first use (no connector code at import)."""
 
     module: str
     name: str
 
-    def load(self) -> Callable[..., P]:
+    def load(self) -> Callable[..., P_co]:
         import importlib
 
-        cls: Callable[..., P] = getattr(importlib.import_module(self.module), self.name)
+        cls: Callable[..., P_co] = getattr(importlib.import_module(self.module), self.name)
         return cls
 
 

@@ -20,6 +20,20 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "AwsValidationError",
+    "BatchEntriesFailedError",
+    "ConditionalCheckFailedError",
+    "ConfigurationError",
+    "ConnectorError",
+    "DeadlineExceededError",
+    "DecodeError",
+    "FaultError",
+    "LambdaStreamError",
+    "NotFoundError",
+    "ThrottledError",
+]
+
 
 class LambdaStreamError(Exception):
     """Base of every error lambda-stream raises."""

@@ -8,9 +8,20 @@ import sys
 import lambda_stream
 
 EXPECTED = [
+    "AwsValidationError",
+    "BatchEntriesFailedError",
+    "ConditionalCheckFailedError",
+    "ConfigurationError",
+    "ConnectorError",
+    "DeadlineExceededError",
+    "DecodeError",
     "FAULT_EVENT_TYPE",
+    "FaultError",
+    "LambdaStreamError",
     "LoopBridge",
+    "NotFoundError",
     "Stream",
+    "ThrottledError",
     "batch_get_dynamodb",
     "cdc",
     "collect",

@@ -13,7 +13,20 @@ from .event_bridge import EventBridgeConnector
 from .firehose import FirehoseConnector
 from .kinesis import KinesisConnector
 from .lambda_ import LambdaConnector
-from .protocols import DynamoDBApi, EventBridgeApi, FirehoseApi, KinesisApi, LambdaApi, S3Api, SnsApi, SqsApi
+from .protocols import (
+    DynamoDBApi,
+    DynamoDBReads,
+    DynamoDBWrites,
+    EventBridgeApi,
+    FirehoseApi,
+    KinesisApi,
+    LambdaApi,
+    S3Api,
+    S3Reads,
+    S3Writes,
+    SnsApi,
+    SqsApi,
+)
 from .s3 import S3Connector
 from .sns import SnsConnector
 from .sqs import SqsConnector
@@ -24,6 +37,8 @@ __all__ = [
     "Connector",
     "ConnectorCache",
     "DynamoDBApi",
+    "DynamoDBReads",
+    "DynamoDBWrites",
     "DynamoDBConnector",
     "EntryError",
     "EventBridgeApi",
@@ -36,6 +51,8 @@ __all__ = [
     "LambdaApi",
     "LambdaConnector",
     "S3Api",
+    "S3Reads",
+    "S3Writes",
     "S3Connector",
     "SnsApi",
     "SnsConnector",

@@ -12,19 +12,30 @@ from .batch import BatchResult
 
 __all__ = [
     "DynamoDBApi",
+    "DynamoDBReads",
+    "DynamoDBWrites",
     "EventBridgeApi",
     "FirehoseApi",
     "KinesisApi",
     "LambdaApi",
     "S3Api",
+    "S3Reads",
+    "S3Writes",
     "SnsApi",
     "SqsApi",
 ]
 
 
-class DynamoDBApi(Protocol):
+class DynamoDBWrites(Protocol):
+    """What ``update_dynamodb`` / ``put_dynamodb`` call."""
+
     async def update_item(self, params: dict[str, Any]) -> dict[str, Any]: ...
     async def put_item(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class DynamoDBReads(Protocol):
+    """What the DynamoDB queries call."""
+
     async def query_all(self, params: dict[str, Any]) -> list[dict[str, Any]]: ...
     async def query(self, params: dict[str, Any]) -> dict[str, Any]: ...
     async def scan(self, params: dict[str, Any]) -> dict[str, Any]: ...
@@ -57,12 +68,27 @@ class LambdaApi(Protocol):
     async def invoke(self, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
-class S3Api(Protocol):
+class S3Writes(Protocol):
+    """What the S3 sinks and the claim-check store call."""
+
     async def put_object(self, params: dict[str, Any]) -> dict[str, Any]: ...
-    async def get_object(self, params: dict[str, Any]) -> dict[str, Any]: ...
     async def delete_object(self, params: dict[str, Any]) -> dict[str, Any]: ...
     async def copy_object(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class S3Reads(Protocol):
+    """What the S3 queries and ``redeem_claim_check`` call."""
+
+    async def get_object(self, params: dict[str, Any]) -> dict[str, Any]: ...
     async def list_objects(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class DynamoDBApi(DynamoDBWrites, DynamoDBReads, Protocol):
+    """Everything the DynamoDB connector offers the steps."""
+
+
+class S3Api(S3Writes, S3Reads, Protocol):
+    """Everything the S3 connector offers the steps."""
 
 
 if TYPE_CHECKING:  # mypy checks that every connector provides its Protocol

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from inspect import CO_COROUTINE
 from types import BuiltinFunctionType, FunctionType
 from typing import Any, Generic, TypeAlias, TypeVar, overload
@@ -278,10 +278,10 @@ class Stream(Generic[T]):
         finally:
             await node.aclose()
 
-    def __aiter__(self) -> Any:
+    def __aiter__(self) -> AsyncIterator[T]:
         return self._iterate()
 
-    async def _iterate(self) -> Any:
+    async def _iterate(self) -> AsyncIterator[T]:
         node = self._stream_node()
         try:
             while (items := await node.pull(CHUNK)) is not None:

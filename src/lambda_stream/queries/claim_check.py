@@ -17,7 +17,7 @@ from ..faults.wrap import attach_uow
 from ..utils.compression import decompress
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import S3Api
+    from ..connectors.protocols import S3Reads
     from ..core import Stream
 
 __all__ = ["is_claim_check", "redeem_claim_check"]
@@ -33,8 +33,8 @@ def redeem_claim_check(
     *,
     event_field: str = "event",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    claim_check_connector: S3Api | None = None,
-    connector: S3Api | None = None,
+    claim_check_connector: S3Reads | None = None,
+    connector: S3Reads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """For each uow whose ``event_field`` is a stub: fetch and put the stored event.

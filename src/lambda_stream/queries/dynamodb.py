@@ -16,7 +16,7 @@ from ..faults.wrap import attach_uow
 from ._cache import RequestCache
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import DynamoDBApi
+    from ..connectors.protocols import DynamoDBReads
     from ..core import Stream
 
 __all__ = [
@@ -43,7 +43,7 @@ def batch_get_dynamodb(
     batch_get_response_field: str = "batch_get_response",
     parallel: int = env("GET_PARALLEL", "PARALLEL", default=4),
     decrypt: Decrypt | None = None,
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBReads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """BatchGetItem with each uow's ``batch_get_request`` (``{"RequestItems": {table: {"Keys": [...]}}}``).
@@ -84,7 +84,7 @@ def query_all_dynamodb(
     query_response_field: str = "query_response",
     parallel: int = env("QUERY_PARALLEL", "PARALLEL", default=4),
     decrypt: Decrypt | None = None,
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBReads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """Query (every page) with each uow's ``query_request``; the uow gets ``query_response`` = the items.
@@ -164,10 +164,8 @@ def _split_step(
     def spread(uows: list[Uow]) -> list[Uow]:
         return uows
 
-    split_: Callable[[Any], Any] = split
-
     def step(s: Stream[Uow]) -> Stream[Uow]:
-        out: Stream[Uow] = s.map(split_, parallel=parallel).flat_map(spread)
+        out: Stream[Uow] = s.map(split, parallel=parallel).flat_map(spread)
         return out
 
     return step
@@ -181,7 +179,7 @@ def scan_split_dynamodb(
     scan_response_field: str = "scan_response",
     parallel: int = env("SCAN_PARALLEL", "PARALLEL", default=4),
     decrypt: Decrypt | None = None,
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBReads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """Scan with each uow's ``scan_request``: one uow per item, ``scan_response = {**page, "Item": item}``
@@ -209,7 +207,7 @@ def query_split_dynamodb(
     query_split_response_field: str = "query_split_response",
     parallel: int = env("SCAN_PARALLEL", "PARALLEL", default=4),
     decrypt: Decrypt | None = None,
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBReads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """Query with each uow's ``query_split_request``: one uow per item,

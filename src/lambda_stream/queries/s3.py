@@ -11,7 +11,7 @@ from ..config import declares_options, env
 from ..faults.wrap import attach_uow
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import S3Api
+    from ..connectors.protocols import S3Reads
     from ..core import Stream
 
 __all__ = ["get_object_from_s3", "page_objects_from_s3", "split_s3_object"]
@@ -24,7 +24,7 @@ def get_object_from_s3(
     get_request_field: str = "get_request",
     get_response_field: str = "get_response",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    connector: S3Api | None = None,
+    connector: S3Reads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """GetObject with each uow's ``get_request`` (``{Key, Bucket?}``); the uow gets ``get_response``.
@@ -90,7 +90,7 @@ def page_objects_from_s3(
     list_request_field: str = "list_request",
     list_response_field: str = "list_response",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    connector: S3Api | None = None,
+    connector: S3Reads | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """ListObjectsV2 with each uow's ``list_request`` (``{Prefix?, Bucket?, ...}``), every page: one uow
@@ -123,10 +123,8 @@ def page_objects_from_s3(
         except Exception as e:
             raise attach_uow(e, uow) from e.__cause__
 
-    page_: Callable[[Any], Any] = page
-
     def step(s: Stream[Uow]) -> Stream[Uow]:
-        out: Stream[Uow] = s.map(page_, parallel=n).flat_map(_spread)
+        out: Stream[Uow] = s.map(page, parallel=n).flat_map(_spread)
         return out
 
     return step

@@ -136,11 +136,8 @@ def batched_sink(
     def spread(outcomes: list[Uow | Failure]) -> list[Uow | Failure]:
         return outcomes  # uows and error values, spliced in their places
 
-    # Typed loosely: Stream.map's MaybeAwaitable[U] does not infer U from an async function.
-    send_: Callable[[Any], Any] = send
-
     def step(s: Stream[Uow]) -> Stream[Uow]:
-        out: Stream[Uow] = s.batch(batch_size).flat_map(split).map(send_, parallel=parallel).flat_map(spread)
+        out: Stream[Uow] = s.batch(batch_size).flat_map(split).map(send, parallel=parallel).flat_map(spread)
         return out
 
     return step

@@ -25,7 +25,7 @@ from ..utils.json import dumps
 from ..utils.time import now
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import S3Api
+    from ..connectors.protocols import S3Writes
 
 __all__ = [
     "ClaimCheckStore",
@@ -64,7 +64,7 @@ def to_put_claim_check_request(body: str, bucket: str, key: str) -> dict[str, An
 class ClaimCheckStore:
     """Stores oversized events in S3 before their batch is sent (used by the publishing sinks)."""
 
-    def __init__(self, bucket: str, connector: S3Api, request_field: str, response_field: str) -> None:
+    def __init__(self, bucket: str, connector: S3Writes, request_field: str, response_field: str) -> None:
         self.bucket = bucket
         self.connector = connector
         self.request_field = request_field
@@ -103,7 +103,7 @@ class ClaimCheckStore:
 def claim_check_store(
     b: StepBuild,
     bucket_name: Any,
-    connector: S3Api | None,
+    connector: S3Writes | None,
     parallel: Any,
     request_field: Any,
     response_field: Any,

@@ -21,7 +21,7 @@ from ..config import declares_options, env
 from ..errors import ConditionalCheckFailedError
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import DynamoDBApi
+    from ..connectors.protocols import DynamoDBWrites
     from ..core import Stream
 
 __all__ = ["put_dynamodb", "update", "update_dynamodb"]
@@ -36,7 +36,7 @@ def update_dynamodb(
     fallback_update_request_field: str = "fallback_update_request",
     throw_condition_failure: bool = False,
     parallel: int = env("UPDATE_PARALLEL", "PARALLEL", default=4),
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBWrites | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """UpdateItem with each uow's ``update_request`` (``{Key, UpdateExpression, ...}``).
@@ -96,7 +96,7 @@ def put_dynamodb(
     put_response_field: str = "put_response",
     throw_condition_failure: bool = False,
     parallel: int = env("UPDATE_PARALLEL", "PARALLEL", default=4),
-    connector: DynamoDBApi | None = None,
+    connector: DynamoDBWrites | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """PutItem with each uow's ``put_request`` (``{Item, ConditionExpression?, ...}``)."""

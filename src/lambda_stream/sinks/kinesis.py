@@ -13,7 +13,7 @@ from ._publish import event_to_entry
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import KinesisApi, S3Api
+    from ..connectors.protocols import KinesisApi, S3Writes
     from ..core import Stream
 
 __all__ = ["publish_to_kinesis", "to_kinesis_record"]
@@ -50,7 +50,7 @@ def publish_to_kinesis(
     compression_ignore: tuple[str, ...] = (),
     claim_check_bucket_name: str | None = env("CLAIMCHECK_BUCKET_NAME"),
     claim_check_parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    claim_check_connector: S3Api | None = None,
+    claim_check_connector: S3Writes | None = None,
     put_claim_check_request_field: str = "put_claim_check_request",
     put_claim_check_response_field: str = "put_claim_check_response",
     connector: KinesisApi | None = None,

@@ -10,7 +10,7 @@ from .._steps import S3, StepBuild, Uow, per_uow_step
 from ..config import declares_options, env
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import S3Api
+    from ..connectors.protocols import S3Writes
     from ..core import Stream
 
 __all__ = ["copy_s3_object", "delete_object_from_s3", "put_object_to_s3"]
@@ -22,7 +22,7 @@ def _s3_step(
     request_field: str,
     response_field: str,
     parallel: Any,
-    connector: S3Api | None,
+    connector: S3Writes | None,
     method: str,
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     aliases: tuple[str, ...] = (),
@@ -52,7 +52,7 @@ def put_object_to_s3(
     put_request_field: str = "put_request",
     put_response_field: str = "put_response",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    connector: S3Api | None = None,
+    connector: S3Writes | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """PutObject with each uow's ``put_request`` (``{Key, Body, ...}``; a ``str`` Body is UTF-8 encoded).
@@ -80,7 +80,7 @@ def delete_object_from_s3(
     delete_request_field: str = "delete_request",
     delete_response_field: str = "delete_response",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    connector: S3Api | None = None,
+    connector: S3Writes | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """DeleteObject with each uow's ``delete_request`` (``{Key, Bucket?, ...}``)."""
@@ -103,7 +103,7 @@ def copy_s3_object(
     copy_request_field: str = "copy_request",
     copy_response_field: str = "copy_response",
     parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    connector: S3Api | None = None,
+    connector: S3Writes | None = None,
     **shared: Any,
 ) -> Callable[[Stream[Uow]], Stream[Uow]]:
     """CopyObject with each uow's ``copy_request`` (``{CopySource, Key, Bucket?, ...}``)."""

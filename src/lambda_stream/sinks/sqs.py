@@ -15,7 +15,7 @@ from ._batched import batched_sink
 from .claim_check import claim_check_store, fit_entry
 
 if TYPE_CHECKING:
-    from ..connectors.protocols import S3Api, SqsApi
+    from ..connectors.protocols import S3Writes, SqsApi
     from ..core import Stream
 
 __all__ = ["send_to_sqs"]
@@ -36,7 +36,7 @@ def send_to_sqs(
     parallel: int = env("SQS_PARALLEL", "PARALLEL", default=8),
     claim_check_bucket_name: str | None = env("CLAIMCHECK_BUCKET_NAME"),
     claim_check_parallel: int = env("S3_PARALLEL", "PARALLEL", default=8),
-    claim_check_connector: S3Api | None = None,
+    claim_check_connector: S3Writes | None = None,
     put_claim_check_request_field: str = "put_claim_check_request",
     put_claim_check_response_field: str = "put_claim_check_response",
     connector: SqsApi | None = None,

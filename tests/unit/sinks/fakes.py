@@ -138,6 +138,20 @@ class FakeS3:
         await asyncio.sleep(0)
         return {"Body": self.objects[(params["Bucket"], params["Key"])]}
 
+    async def delete_object(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.objects.pop((params["Bucket"], params["Key"]), None)
+        return {}
+
+    async def copy_object(self, params: dict[str, Any]) -> dict[str, Any]:
+        source = params["CopySource"]
+        self.objects[(params["Bucket"], params["Key"])] = self.objects[(source["Bucket"], source["Key"])]
+        return {}
+
+    async def list_objects(self, params: dict[str, Any]) -> dict[str, Any]:
+        prefix = params.get("Prefix", "")
+        keys = sorted(k for b, k in self.objects if b == params["Bucket"] and k.startswith(prefix))
+        return {"Contents": [{"Key": k} for k in keys], "IsTruncated": False}
+
 
 class Failed:
     """An error value collected from a stream (``run`` pushes these in place of errors)."""
