@@ -269,7 +269,7 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
     fault id). The event is always deliverable within ``max_size`` bytes, measured as it is sent
     (``wire_size``); it carries, in this order of preference:
 
-    1. the trimmed and redacted uow;
+    1. the trimmed and redacted uow (with the error's message and stack shortened if need be);
     2. only the raw record(s) of the uow;
     3. a pointer per record (``{"pointer": {eventSourceARN, sequenceNumber, messageId, eventID,
        ...}}``, ``{"batch": [{"pointer": ...}]}``) with the error's message and stack shortened:
@@ -294,16 +294,19 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
         "err": {"name": type(err).__name__, "message": message, "stack": stack},
         "uow": _trim(uow),
     }
-    if _fits(event, max_size):
-        return event
-    event["uow"] = _records_of(uow)
-    if _fits(event, max_size):
-        return event
-    event["uow"] = _pointers_of(uow)
-    name = event["err"]["name"]
-    event["err"] = {"name": name, "message": message[:_MAX_MESSAGE], "stack": stack[-_MAX_STACK:]}
-    if _fits(event, max_size):
-        return event
+    short = {"name": event["err"]["name"], "message": message[:_MAX_MESSAGE], "stack": stack[-_MAX_STACK:]}
+    for err_part, uow_part in (
+        (None, None),  # as it is
+        (short, None),  # a huge message or stack must not cost the uow
+        (short, _records_of),
+        (short, _pointers_of),
+    ):
+        if err_part is not None:
+            event["err"] = err_part
+        if uow_part is not None:
+            event["uow"] = uow_part(uow)
+        if _fits(event, max_size):
+            return event
     return _smallest(event, message, max_size)
 
 

@@ -21,15 +21,15 @@ from typing import Any, TypeVar
 
 from ..errors import DecodeError
 from ..utils.compression import COMPRESSION_PREFIX, unzip_text
-from ..utils.json import MAX_NESTING, has_surrogate, json_problem, loads
+from ..utils.json import MAX_NESTING, TooDeepError, has_surrogate, json_problem, loads
 
 Uow = dict[str, Any]
 R = TypeVar("R")
 
-# What malformed input makes the parsing code raise (JSONDecodeError, binascii.Error and
-# UnicodeDecodeError are ValueErrors; a wrong shape gives KeyError/TypeError/AttributeError; a
-# record nested too deep for a recursive walk, RecursionError).
-_DECODE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+# Whatever decoding one record raises is that record's problem: malformed input gives ValueError
+# (JSONDecodeError, binascii.Error, UnicodeDecodeError), a wrong shape KeyError / TypeError /
+# AttributeError, hostile numbers OverflowError; none of it may fail the whole batch.
+_DECODE_FAILURES = (Exception,)
 
 # A JSON escape of a surrogate (``\ud800``): a lone one has no UTF-8 form (a pair is fine).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -116,8 +116,6 @@ def parse_json(text: Any, where: str, limit: int = MAX_NESTING) -> Any:
         raise DecodeError(f"{where}: the text holds a lone surrogate (no UTF-8 form)")
     try:
         value = loads(text)
-    except RecursionError:
-        raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels") from None
     except ValueError as e:
         raise DecodeError(f"{where}: invalid JSON: {e}") from e
     if text.count("[") + text.count("{") > limit or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
@@ -216,8 +214,8 @@ def try_json(text: Any) -> Any | None:
         return None
     try:
         value = loads(text)
-    except RecursionError:
-        raise DecodeError(f"nested deeper than {MAX_NESTING} levels") from None
+    except TooDeepError:
+        raise DecodeError(f"the JSON text is nested deeper than {MAX_NESTING} levels") from None
     except ValueError:
         return None
     if isinstance(value, dict | list):

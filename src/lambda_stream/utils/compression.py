@@ -15,7 +15,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from .json import MAX_NESTING, dumps, loads
+from .json import MAX_NESTING, TooDeepError, dumps, loads
 
 __all__ = ["COMPRESSION_PREFIX", "DEFAULT_COMPRESSION_THRESHOLD", "compress", "decompress", "sizeof"]
 
@@ -89,7 +89,7 @@ def compress(value: Any, threshold: int = DEFAULT_COMPRESSION_THRESHOLD, ignore:
 
 def _walk(value: Any, threshold: int, ignore: Collection[str], room: int) -> Any:
     if room <= 0 and isinstance(value, dict | list | tuple):
-        raise ValueError(f"cannot compress a value nested deeper than {MAX_NESTING} levels")
+        raise TooDeepError(f"cannot compress a value nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
         for k, v in value.items():
@@ -127,7 +127,7 @@ def _decompress(value: Any, room: int) -> Any:
     if not isinstance(value, dict | list):
         return value
     if room <= 0:
-        raise ValueError(f"cannot decompress a value nested deeper than {MAX_NESTING} levels")
+        raise TooDeepError(f"cannot decompress a value nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
         return {k: _decompress(v, room - 1) for k, v in value.items()}
     return [_decompress(v, room - 1) for v in value]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .json import MAX_NESTING, has_surrogate
+from .json import MAX_NESTING, TooDeepError, has_surrogate
 
 __all__ = ["marshall", "marshall_image", "unmarshall", "unmarshall_image"]
 
@@ -42,7 +42,7 @@ def _marshall(value: Any, room: int) -> dict[str, Any]:
     if isinstance(value, set | frozenset):
         return _marshall_set(value)
     if isinstance(value, list | tuple | Mapping) and room <= 0:
-        raise ValueError(f"DynamoDB values nest at most 32 levels; this one is deeper than {MAX_NESTING}")
+        raise TooDeepError(f"DynamoDB values nest at most 32 levels; this one is deeper than {MAX_NESTING}")
     if isinstance(value, list | tuple):
         return {"L": [_marshall(v, room - 1) for v in value]}
     if isinstance(value, Mapping):
@@ -92,7 +92,7 @@ def _unmarshall(attr: Mapping[str, Any], room: int) -> Any:
     if tag == "BS":
         return {_unb64(x) for x in _expect(v, list, tag)}
     if tag in ("L", "M") and room <= 0:
-        raise ValueError(f"DynamoDB values nest at most 32 levels; this one is deeper than {MAX_NESTING}")
+        raise TooDeepError(f"DynamoDB values nest at most 32 levels; this one is deeper than {MAX_NESTING}")
     if tag == "L":
         return [_unmarshall(x, room - 1) for x in _expect(v, list, tag)]
     if tag == "M":

@@ -3,12 +3,12 @@
 ``dumps`` writes what ``JSON.stringify`` writes (no spaces, non-ASCII kept as is). ``Decimal``
 becomes an ``int`` when integral else a ``float``; a ``set`` becomes a sorted list; ``bytes``
 become base64 text. It never emits non-JSON: ``NaN`` / ``Infinity`` (a float or a Decimal) raise
-``ValueError`` — JS ``JSON.parse`` rejects them, so a consumer of the bus would choke on them — and a
+``ValueError`` (so does a value nested too deep to write) — JS ``JSON.parse`` rejects them, so a consumer of the bus would choke on them — and a
 string holding a lone surrogate (which has no UTF-8 form) is written with ``\\uXXXX`` escapes, so
 the text always encodes to UTF-8 and JS parses it back to the same string.
 
-``loads`` is ``json.loads`` that rejects ``NaN`` / ``Infinity`` / ``-Infinity`` with a
-``ValueError``, for the same reason.
+``loads`` is ``json.loads`` that rejects ``NaN`` / ``Infinity`` / ``-Infinity`` and numbers that
+overflow to them (``1e400``) with a ``ValueError``, for the same reason.
 """
 
 from __future__ import annotations
@@ -19,19 +19,41 @@ import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps", "has_surrogate", "loads", "utf8_size"]
+__all__ = ["MAX_NESTING", "TooDeepError", "dumps", "has_surrogate", "json_problem", "loads", "utf8_size"]
 
 # A code point that cannot be encoded to UTF-8 (half of a surrogate pair, alone in a str).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class TooDeepError(ValueError):
+    """A value or a JSON text nested too deep to walk, parse or write."""
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (JSON.parse rejects it)")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value - value != 0:
+        raise ValueError(f"{text} overflows a double (JSON.parse would make it Infinity)")
+    return value
+
+
+# A number that may overflow a double: a 3-digit exponent or 309+ digits in a row.
+_MAY_OVERFLOW = re.compile(r"\d[eE]\+?\d{3}|\d{309}")
+
+
 def loads(text: str | bytes | bytearray) -> Any:
-    """``json.loads`` that rejects NaN and the infinities (a ``ValueError``, like bad JSON)."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """``json.loads`` that rejects NaN and the infinities, and numbers that overflow to one
+    (``1e400``), with a ``ValueError``, like bad JSON; so does text nested too deep to parse."""
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+        if _MAY_OVERFLOW.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+            value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise TooDeepError("JSON nested too deep to parse") from None
+    return value
 
 
 def _default(o: Any) -> Any:
@@ -51,10 +73,13 @@ def _default(o: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     """Compact, strict JSON text that always encodes to UTF-8 (see the module docstring)."""
-    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_default)
+    try:
+        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+        if text.isascii() or _SURROGATE.search(text) is None:
+            return text
+        return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_default)
+    except RecursionError:
+        raise TooDeepError("the value is nested too deep to write as JSON") from None
 
 
 def has_surrogate(text: str) -> bool:

@@ -178,6 +178,13 @@ def test_the_size_is_measured_as_sent_compressed_or_not() -> None:
     assert size is not None and size <= 81_000
 
 
+def test_a_huge_message_does_not_cost_the_uow() -> None:
+    uow = {"record": {"r": 1}, "event": {"id": "e", "type": "t", "small": True}}
+    event = fault_of(uow, ValueError("m" * 1_000_000))
+    assert event["uow"]["event"] == uow["event"] and len(event["err"]["message"]) < 10_000
+    assert_deliverable(event)
+
+
 def test_a_tiny_limit_still_gives_a_fault_within_it() -> None:
     err = ValueError("m" * 10_000)
     err.uow = big_kinesis_uow(1000)  # type: ignore[attr-defined]

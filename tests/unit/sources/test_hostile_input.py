@@ -55,6 +55,8 @@ HOSTILE_TEXTS = {
     "NaN": '{"type":"t","n":NaN}',
     "Infinity": '{"type":"t","n":[1,Infinity]}',
     "-Infinity": '{"type":"t","n":-Infinity}',
+    "a number that overflows to Infinity": '{"type":"t","n":1e400}',
+    "digits that overflow to Infinity": '{"type":"t","n":' + "9" * 400 + ".5}",
     "deep compressed field": '{"type":"t","c":"' + COMPRESSION_PREFIX + zip_text(deep_text(400)) + '"}',
     "NaN in a compressed field": '{"type":"t","c":"' + COMPRESSION_PREFIX + zip_text('{"n":NaN}') + '"}',
 }
@@ -182,6 +184,20 @@ def test_from_sqs_and_from_sns_reject_deep_or_surrogate_json_but_keep_plain_text
     uows, errors = collect(from_sns(sns))
     assert [("message" in u) for u in uows] == [False]  # NaN is not JSON: the message is plain text
     assert [e.uow["record"] for e in errors] == sns["Records"][:1]  # type: ignore[attr-defined]
+
+
+def test_a_number_near_the_limit_of_a_double_is_fine() -> None:
+    uows, errors = collect(from_sqs_event(sqs_with('{"type":"t","n":1.5e308,"m":1e-400}')))
+    assert errors == [] and uows[1]["event"]["n"] == 1.5e308 and uows[1]["event"]["m"] == 0.0
+
+
+@pytest.mark.parametrize("approx", [float("inf"), float("nan"), "x", None])
+def test_any_failure_decoding_one_record_is_its_decode_error(approx: Any) -> None:
+    keys = {"pk": "1", "sk": "thing"}
+    event = to_dynamodb_records([{"timestamp": 1, "keys": keys, "newImage": keys}] * 2)
+    event["Records"][1]["dynamodb"]["ApproximateCreationDateTime"] = approx  # inf: OverflowError
+    uows, errors = collect(from_dynamodb(event))
+    assert len(uows) == 1 and [e.uow for e in errors] == [{"record": event["Records"][1]}]
 
 
 # -- from_sqs_sns_s3: JSON that is not an S3 notification is never dropped silently (issue 7 #1) --

@@ -10,7 +10,7 @@ import pytest
 
 from lambda_stream.utils import compress, decompress, dumps
 from lambda_stream.utils.compression import COMPRESSION_PREFIX, sizeof, zip_text
-from lambda_stream.utils.json import MAX_NESTING, json_problem, loads, utf8_size
+from lambda_stream.utils.json import MAX_NESTING, TooDeepError, json_problem, loads, utf8_size
 
 
 def deep(levels: int) -> Any:
@@ -39,6 +39,15 @@ def test_dumps_escapes_lone_surrogates_so_the_text_is_utf8() -> None:
     assert text.isascii() and json.loads(text) == {"a": "é\ud800", "\udc00": "ok"}
     assert dumps({"a": "é"}) == '{"a":"é"}'  # non-ASCII stays as is otherwise
     assert utf8_size("é\ud800") == 5
+
+
+def test_dumps_refuses_a_value_too_deep_to_write_with_a_value_error() -> None:
+    with pytest.raises(TooDeepError):
+        dumps(deep(100_000))
+    with pytest.raises(TooDeepError):
+        loads("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="overflows"):
+        loads(b'{"a":[1E+999]}')
 
 
 def test_sizeof_is_iterative() -> None:
