@@ -47,3 +47,15 @@ def paired_ratio(a: list[float], b: list[float]) -> float:
 
 def verdict(ratio: float, target: float) -> str:
     return f"target <= {target:g}x: {'met' if ratio <= target else 'MISSED'}"
+
+
+def cli(run: Callable[[int, int], None], doc: str, default_n: list[int]) -> None:
+    """``--n N [N ...] --repeat R``: ``run(n, repeat)`` for each n (the bench scripts' command line)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=default_n)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    for n in args.n:
+        run(n, args.repeat)
