@@ -1,15 +1,19 @@
 """A whole handler over real HTTP: Kinesis batch -> pipelines -> EventBridge -> SQS, with faults.
 
 The EventBridge client throttles ~30% of entries on their first sends and always fails one
-entry (wire-level fault injection): every derived event must arrive exactly once, and exactly
-the uow whose entry kept failing must become a fault (published to the bus, or reported as a
-batch item failure from its record onwards).
+entry (wire-level fault injection): every derived event must arrive, and exactly the uow whose
+entry kept failing must become a fault (published to the bus, or reported as a batch item failure
+from its record onwards).
+
+Delivery is at least once, not exactly once: on a loaded machine a PutEvents call can outlive the
+client's read timeout, and botocore's own retry then resends the whole request, so entries the
+service already accepted arrive twice. A duplicate is always the same event (same id, same
+content): consumers dedupe by id. See docs/sinks-and-connectors.md, "Duplicates".
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -64,7 +68,15 @@ def events() -> list[dict[str, Any]]:
     return [{"id": f"e{i}", "type": "thing-created", "timestamp": 1_700_000_000_000 + i} for i in range(N)]
 
 
-def test_throttled_entries_arrive_exactly_once_and_the_poison_one_is_a_fault(
+def _by_id(bodies: list[dict[str, Any]], detail_type: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for b in bodies:
+        if b["detail-type"] == detail_type:
+            out.setdefault(b["detail"]["id"], []).append(b["detail"])
+    return out
+
+
+def test_throttled_entries_arrive_at_least_once_and_the_poison_one_is_a_fault(
     wiring: tuple[EventBridgeConnector, Any, str, FaultInjector],
     read_queue: Callable[..., list[dict[str, Any]]],
 ) -> None:
@@ -83,9 +95,15 @@ def test_throttled_entries_arrive_exactly_once_and_the_poison_one_is_a_fault(
 
     assert injector.injected > N * 0.2  # the throttling really happened
     bodies = [json.loads(m["Body"]) for m in read_queue(sqs, queue_url, N)]
-    derived = Counter(b["detail"]["id"] for b in bodies if b["detail-type"] == "thing-derived")
-    assert derived == Counter({f"derived-e{i}": 1 for i in range(N) if f"derived-e{i}" != POISON})
-    [fault] = [b["detail"] for b in bodies if b["detail-type"] == "fault"]
+    derived = _by_id(bodies, "thing-derived")
+    # no loss: every derived event but the poison one arrived (a retry may have sent it twice) ...
+    assert set(derived) == {f"derived-e{i}" for i in range(N)} - {POISON}
+    # ... and a duplicate is the same event, so a consumer that dedupes by id sees each once
+    assert all(all(d == copies[0] for d in copies) for copies in derived.values())
+    faults = _by_id(bodies, "fault")
+    [copies] = faults.values()  # one fault (perhaps delivered twice, with its one id)
+    fault = copies[0]
+    assert all(c == fault for c in copies)
     assert fault["uow"]["event"]["id"] == POISON
     assert fault["tags"]["pipeline"] == "derive"
     assert fault["err"]["name"] == "BatchEntriesFailedError"

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, ClassVar, TypeVar
 
 from ..errors import ConfigurationError, ConnectorError, LambdaStreamError
@@ -68,6 +70,10 @@ class Connector:
         self._client: Any = client
         self._owns_client = client is None  # a client handed in (a fake, a stub) is never closed
         self._executor: ThreadPoolExecutor | None = None
+        # Calls running (or queued) in the pool: a cancelled invocation cannot stop a boto3 call,
+        # so the handler waits for these (``wait_idle``) before it returns or starts the next one.
+        self._calls: set[Future[Any]] = set()
+        self._calls_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
@@ -113,14 +119,43 @@ class Connector:
             client = self.client  # created on the loop thread, once, before any worker uses it
         except Exception as e:
             raise self._client_error(e) from e
-        loop = asyncio.get_running_loop()
+        future = self._pool().submit(fn, client)
+        with self._calls_lock:
+            self._calls.add(future)
+        future.add_done_callback(self._forget)
         try:
-            return await loop.run_in_executor(self._pool(), fn, client)
+            return await asyncio.wrap_future(future)
         except Exception as e:
             mapped = map_exception(e)
             if mapped is e:
                 raise
             raise mapped from e
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._calls_lock:
+            self._calls.discard(future)
+
+    @property
+    def in_flight(self) -> int:
+        """How many calls are running or queued in this connector's threads now."""
+        with self._calls_lock:
+            return len(self._calls)
+
+    def wait_idle(self, timeout_s: float | None) -> bool:
+        """Wait up to ``timeout_s`` seconds (None: until done) for the calls still running in this
+        connector's threads.
+
+        Cancelling the task that awaits a call does not stop the call: boto3 cannot be interrupted,
+        so the request runs to its end in its thread (a queued one is dropped). A handler calls this
+        at its hard deadline (with the time left) and before the next invocation starts, so no write
+        of an invocation lands after it returned. True when none is running any more.
+        """
+        with self._calls_lock:
+            pending = list(self._calls)
+        if not pending:
+            return True
+        _, not_done = wait(pending, timeout=None if timeout_s is None else max(0.0, timeout_s))
+        return not not_done
 
     def _client_error(self, error: Exception) -> BaseException:
         """The error to raise when the client cannot be created (no region, bad endpoint, ...)."""
@@ -187,6 +222,18 @@ class ConnectorCache:
 
     def __len__(self) -> int:
         return len(self._connectors)
+
+    def wait_idle(self, timeout_s: float | None) -> bool:
+        """Wait up to ``timeout_s`` seconds in all (None: until done) for the calls still running in
+        every cached connector (see ``Connector.wait_idle``). True when none is running any more."""
+        deadline = None if timeout_s is None else time.monotonic() + max(0.0, timeout_s)
+        idle = True
+        for connector in list(self._connectors.values()):
+            waiter = getattr(connector, "wait_idle", None)
+            if callable(waiter):
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                idle = bool(waiter(left)) and idle
+        return idle
 
     def close(self) -> None:
         """Close every cached connector (those that have a ``close``) and forget them."""

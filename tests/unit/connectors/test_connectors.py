@@ -316,3 +316,40 @@ def test_a_failed_retry_faults_only_the_entries_not_yet_accepted() -> None:
     assert error.code == "InternalException"
     assert error.uow["event"]["id"] == "e0"  # type: ignore[attr-defined]
     connector.close()
+
+
+def test_wait_idle_waits_for_a_call_that_outlives_its_cancelled_caller() -> None:
+    """Cancelling the awaiting task does not stop a boto3 call: wait_idle is how a handler waits for it."""
+    from lambda_stream.connectors.base import Connector, ConnectorCache
+
+    entered = threading.Event()
+    release = threading.Event()
+    done: list[str] = []
+
+    class Blocking:
+        def put_item(self, **params: Any) -> dict[str, Any]:
+            entered.set()
+            release.wait(10)
+            done.append(params["Key"])
+            return {}
+
+    class Table(Connector):
+        service = "dynamodb"
+
+    cache = ConnectorCache()
+    table = cache.get(Table, parallel=2, client=Blocking())
+
+    async def cancel_mid_call() -> None:
+        task = asyncio.ensure_future(table.call("put_item", Key="k1"))
+        await asyncio.get_running_loop().run_in_executor(None, entered.wait, 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_mid_call())
+    assert done == [] and table.in_flight == 1
+    assert table.wait_idle(0) is False and cache.wait_idle(0) is False  # still writing
+    release.set()
+    assert cache.wait_idle(10) is True and done == ["k1"] and table.in_flight == 0
+    assert table.wait_idle(0) is True
+    cache.close()
