@@ -9,14 +9,13 @@ parameters are the low-level client's (``TableName``, ``UpdateExpression``, ...)
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..errors import BatchEntriesFailedError, ThrottledError
+from ..errors import BatchEntriesFailedError
 from .base import Connector
-from .batch import backoff_delay
+from .batch import EntryError, send_batch_with_retries
 
 _MARSHALLED_MAPS = ("Key", "Item", "ExclusiveStartKey")
 _UNMARSHALLED_MAPS = ("Attributes", "Item", "LastEvaluatedKey")
@@ -132,66 +131,78 @@ class DynamoDBConnector(Connector):
         """``BatchGetItem`` (at most 100 keys): ``{table: {"Keys": [key, ...], ...}}`` ->
         ``{table: [item, ...]}`` (in no particular order; missing keys are simply absent).
 
-        ``UnprocessedKeys`` are resent with backoff up to ``max_retries`` times; keys still
-        unprocessed then raise ``BatchEntriesFailedError`` (``failed``: ``{"TableName", "Key"}``).
+        ``UnprocessedKeys`` are resent by the one selective-retry loop (``send_batch_with_retries``,
+        up to ``max_retries`` times); keys still unprocessed then raise ``BatchEntriesFailedError``
+        (``failed``: ``{"TableName", "Key"}``).
         """
-        pending: dict[str, Any] = {
-            table: {**spec, "Keys": [to_attributes(k) for k in spec["Keys"]]}
-            for table, spec in request_items.items()
+        specs = {
+            table: {k: v for k, v in spec.items() if k != "Keys"} for table, spec in request_items.items()
         }
+        entries = [
+            (table, to_attributes(key)) for table, spec in request_items.items() for key in spec["Keys"]
+        ]
         results: dict[str, list[dict[str, Any]]] = {table: [] for table in request_items}
-        attempt = 0
-        while pending:
-            try:
-                response = await self.call("batch_get_item", RequestItems=pending)
-            except ThrottledError:  # not one key could be read: all of them are unprocessed
-                response = {"UnprocessedKeys": pending}
+
+        async def send(sub: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any] | EntryError]:
+            pending: dict[str, Any] = {}
+            for table, key in sub:
+                pending.setdefault(table, {**specs[table], "Keys": []})["Keys"].append(key)
+            response = await self.call("batch_get_item", RequestItems=pending)
             for table, items in (response.get("Responses") or {}).items():
                 results.setdefault(table, []).extend(from_attributes(i) for i in items)
-            pending = {t: s for t, s in (response.get("UnprocessedKeys") or {}).items() if s.get("Keys")}
-            if not pending:
-                break
-            if attempt >= self.max_retries:
-                failed = [
-                    {"TableName": table, "Key": from_attributes(key)}
-                    for table, spec in pending.items()
-                    for key in spec["Keys"]
-                ]
-                raise BatchEntriesFailedError(
-                    f"{len(failed)} keys still unprocessed after {attempt} retries",
-                    failed=failed,
-                    code="UnprocessedKeys",
-                )
-            await asyncio.sleep(backoff_delay(attempt, self.retry_base_delay))
-            attempt += 1
+            unprocessed = response.get("UnprocessedKeys") or {}
+            return [
+                _outcome(key in (unprocessed.get(table) or {}).get("Keys", ()), "UnprocessedKeys")
+                for table, key in sub
+            ]
+
+        result = await send_batch_with_retries(
+            entries, send, max_retries=self.max_retries, base_delay=self.retry_base_delay
+        )
+        if result.failed:
+            failed = [
+                {"TableName": entries[f.index][0], "Key": from_attributes(entries[f.index][1])}
+                for f in result.failed
+            ]
+            raise BatchEntriesFailedError(
+                f"{len(failed)} keys still unprocessed after {self.max_retries} retries",
+                failed=failed,
+                code="UnprocessedKeys",
+            )
         return results
 
     async def batch_write(self, request_items: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
         """``BatchWriteItem`` (at most 25 requests): ``{table: [{"PutRequest": {"Item": ...}} |
         {"DeleteRequest": {"Key": ...}}, ...]}``.
 
-        ``UnprocessedItems`` are resent with backoff up to ``max_retries`` times. Returns the
-        requests still unprocessed after that, plain, each as ``{"TableName": table,
-        "PutRequest" | "DeleteRequest": ...}``; an empty list means everything was written.
+        ``UnprocessedItems`` are resent by the one selective-retry loop (``send_batch_with_retries``,
+        up to ``max_retries`` times). Returns the requests still unprocessed after that, plain, each
+        as ``{"TableName": table, "PutRequest" | "DeleteRequest": ...}``; an empty list means
+        everything was written.
         """
-        pending: dict[str, list[dict[str, Any]]] = {
-            table: [_marshall_write(r) for r in requests]
-            for table, requests in request_items.items()
-            if requests
-        }
-        attempt = 0
-        while pending:
-            try:
-                response = await self.call("batch_write_item", RequestItems=pending)
-            except ThrottledError:
-                response = {"UnprocessedItems": pending}
-            pending = {t: r for t, r in (response.get("UnprocessedItems") or {}).items() if r}
-            if not pending or attempt >= self.max_retries:
-                break
-            await asyncio.sleep(backoff_delay(attempt, self.retry_base_delay))
-            attempt += 1
+        entries = [(table, _marshall_write(r)) for table, requests in request_items.items() for r in requests]
+
+        async def send(sub: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any] | EntryError]:
+            pending: dict[str, list[dict[str, Any]]] = {}
+            for table, request in sub:
+                pending.setdefault(table, []).append(request)
+            response = await self.call("batch_write_item", RequestItems=pending)
+            unprocessed = response.get("UnprocessedItems") or {}
+            return [
+                _outcome(request in (unprocessed.get(table) or ()), "UnprocessedItems")
+                for table, request in sub
+            ]
+
+        if not entries:
+            return []
+        result = await send_batch_with_retries(
+            entries, send, max_retries=self.max_retries, base_delay=self.retry_base_delay
+        )
         return [
-            {"TableName": table, **_unmarshall_write(request)}
-            for table, requests in pending.items()
-            for request in requests
+            {"TableName": entries[f.index][0], **_unmarshall_write(entries[f.index][1])}
+            for f in result.failed
         ]
+
+
+def _outcome(unprocessed: bool, code: str) -> dict[str, Any] | EntryError:
+    return EntryError(code, "not processed: resend") if unprocessed else {}

@@ -126,20 +126,12 @@ def _with_ids(entries: list[Any]) -> list[dict[str, Any]]:
     return [{**e, "Id": str(j)} for j, e in enumerate(entries)]
 
 
-def _utf8_len(value: Any) -> int:
-    if isinstance(value, str):
-        return utf8_size(value)
-    if isinstance(value, bytes | bytearray):
-        return len(value)
-    return 0
-
-
-def message_size(message: Any) -> int:
-    """What a message weighs against SQS's limit: its body, and each message attribute's name,
-    data type and value (string or binary), in bytes."""
+def message_size(message: Any, body_field: str = "MessageBody") -> int:
+    """What a message weighs against the SQS / SNS limit: its body, and each message attribute's
+    name, data type and value (string or binary), in bytes. Never raises."""
     if not isinstance(message, dict):
         return 0
-    size = _utf8_len(message.get("MessageBody"))
+    size = _utf8_len(message.get(body_field))
     attributes = message.get("MessageAttributes")
     for name, attr in attributes.items() if isinstance(attributes, dict) else ():
         size += _utf8_len(name)
@@ -147,6 +139,14 @@ def message_size(message: Any) -> int:
             size += _utf8_len(attr.get("DataType"))
             size += _utf8_len(attr.get("StringValue")) + _utf8_len(attr.get("BinaryValue"))
     return size
+
+
+def _utf8_len(value: Any) -> int:
+    if isinstance(value, str):
+        return utf8_size(value)
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    return 0
 
 
 def _json_object(text: str) -> dict[str, Any] | None:

@@ -51,3 +51,17 @@ def test_lambda_invoke_parallel() -> None:
     assert gate.peak == 3
     assert rec.params[0] == {"FunctionName": "f", "Payload": b"{}"}
     assert all("invoke_response" in u for u in out)
+
+
+def test_sns_a_message_over_256_kib_fails_its_own_uow_before_any_call() -> None:
+    from lambda_stream.errors import AwsValidationError
+
+    rec = Recorder()
+    items = [{"message": {"Message": "x" * (256 * 1024 + 1)}}, {"message": {"Message": "ok"}}]
+    out = run(items, publish_to_sns(connector=rec, topic_arn="arn:t"))
+    assert isinstance(out[0], Failed) and isinstance(out[0].error, AwsValidationError)
+    assert out[0].uow is items[0] and rec.params == [{"TopicArn": "arn:t", "Message": "ok"}]
+    big = run(
+        items[:1], publish_to_sns(connector=Recorder(), topic_arn="arn:t", max_request_size=1024 * 1024)
+    )
+    assert "publish_response" in big[0]
