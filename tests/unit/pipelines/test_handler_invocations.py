@@ -296,3 +296,53 @@ def test_claim_check_stubs_are_redeemed_before_any_pipeline_sees_them() -> None:
     assert seen == [full, {"id": "e3", "type": "thing-created", "thing": {"small": 1}}]
     assert [f["type"] for f in published] == ["fault"]  # the stub that could not be fetched, once
     assert published[0]["uow"]["record"]["kinesis"]["sequenceNumber"] == "1"
+
+
+def test_at_the_hard_deadline_the_handler_waits_for_aws_calls_in_flight() -> None:
+    """A cancelled invocation cannot stop a boto3 call: its write must land before the handler
+    answers (and before the next invocation), never after."""
+    import time as clock
+
+    from lambda_stream import update_dynamodb
+    from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
+
+    class Context:
+        def __init__(self, ms: float) -> None:
+            self.end = clock.monotonic() + ms / 1000
+
+        def get_remaining_time_in_millis(self) -> int:
+            return int((self.end - clock.monotonic()) * 1000)
+
+    finished: list[float] = []
+
+    class SlowClient:  # stands in for boto3's client: a call that takes longer than the time left
+        def update_item(self, **params: Any) -> dict[str, Any]:
+            clock.sleep(3.3)
+            finished.append(clock.monotonic())
+            return {}
+
+    cache = ConnectorCache()
+    connector = cache.get(DynamoDBConnector, client=SlowClient(), parallel=64)
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def to_request(uow: dict[str, Any]) -> dict[str, Any]:
+            return {
+                **uow,
+                "update_request": {"Key": {"pk": uow["event"]["id"]}, "UpdateExpression": "SET a = :a"},
+            }
+
+        return lambda s: s.map(to_request).through(
+            update_dynamodb(table_name="t", connector=connector, **opt)
+        )
+
+    events = EVENTS[:1]
+    with lambda_handler(
+        initialize({"p": pipeline}, {"connectors": cache}), source=from_kinesis, partial_batch_response=True
+    ) as handler:
+        # 4 s left: soft stop at 2 s, hard stop at 3 s; the call ends at 3.3 s
+        response = handler(to_kinesis_records(events), Context(4000))
+        returned = clock.monotonic()
+    assert response == {"batchItemFailures": [{"itemIdentifier": "0"}]}  # cancelled: reported
+    assert finished and finished[0] <= returned  # the write landed before the handler answered
+    assert connector.in_flight == 0
+    cache.close()
