@@ -37,11 +37,12 @@ __all__ = [
 ]
 
 
-def claim_check_key(event: Mapping[str, Any], now_ms: int | None = None) -> str:
+def claim_check_key(event: Mapping[str, Any], now_ms: int | None = None, region: str | None = None) -> str:
+    """Where an event's claim check is stored; ``region`` defaults to ``AWS_REGION`` (JS: "undefined")."""
     import datetime  # here, not at import: keeps cold start small
 
     d = datetime.datetime.fromtimestamp((now() if now_ms is None else now_ms) / 1000, tz=datetime.UTC)
-    region = os.environ.get("AWS_REGION") or "undefined"
+    region = region or os.environ.get("AWS_REGION") or "undefined"
     return f"{region}/claimchecks/{d.year}/{d.month:02d}/{d.day:02d}/{d.hour:02d}/{event.get('id')}"
 
 
@@ -64,15 +65,23 @@ def to_put_claim_check_request(body: str, bucket: str, key: str) -> dict[str, An
 class ClaimCheckStore:
     """Stores oversized events in S3 before their batch is sent (used by the publishing sinks)."""
 
-    def __init__(self, bucket: str, connector: S3Writes, request_field: str, response_field: str) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        connector: S3Writes,
+        request_field: str,
+        response_field: str,
+        region: str | None = None,
+    ) -> None:
         self.bucket = bucket
+        self.region = region
         self.connector = connector
         self.request_field = request_field
         self.response_field = response_field
 
     def check(self, event: Mapping[str, Any], body: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The stub to publish instead of ``event`` and the S3 put request storing ``body``."""
-        key = claim_check_key(event)
+        key = claim_check_key(event, region=self.region)
         return to_claim_check_event(event, self.bucket, key), to_put_claim_check_request(
             body, self.bucket, key
         )
@@ -120,7 +129,7 @@ def claim_check_store(
     if bucket is None:
         return None
     s3 = b.connector(S3, connector, n, needs=("put_object",), key="claim_check_connector")
-    return ClaimCheckStore(bucket, s3, req_field, resp_field)
+    return ClaimCheckStore(bucket, s3, req_field, resp_field, b.settings.aws_region)
 
 
 def fit_entry(
