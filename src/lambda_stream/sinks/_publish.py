@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._steps import StepBuild, Uow
 from ..errors import AwsValidationError
@@ -11,8 +11,14 @@ from ..faults.wrap import attach_uow
 from ..utils.compression import compress
 from ..utils.json import dumps
 from ..utils.tags import standard_tagger
-from ._batched import entry_size
+from ._batched import batched_sink, entry_size
 from .claim_check import ClaimCheckStore, fit_entry
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from ..connectors.batch import BatchResult
+    from ..core import Stream
 
 MakeEntry = Callable[[Mapping[str, Any], str], dict[str, Any]]
 # Returns why the service would reject an entry (it fails that uow alone), or None when it is fine.
@@ -76,3 +82,61 @@ def event_to_entry(
             raise attach_uow(e, uow) from e.__cause__
 
     return to_entry
+
+
+def publishing_sink(
+    b: StepBuild,
+    *,
+    event_field: Any,
+    entry_field: Any,
+    request_field: Any,
+    response_field: Any,
+    entry_field_name: str,
+    request_field_name: str,
+    response_field_name: str,
+    make_entry: MakeEntry,
+    max_entry_bytes: int,
+    batch_size: int,
+    max_batch_bytes: int,
+    parallel: int,
+    call: Callable[[list[Any]], Awaitable[BatchResult]],
+    request: Callable[[list[Any]], dict[str, Any]],
+    compression_threshold: Any,
+    compression_ignore: Any,
+    claim_check: ClaimCheckStore | None = None,
+    tag: bool = True,
+    validate: ValidateEntry | None = None,
+) -> Callable[[Stream[Uow]], Stream[Uow]]:
+    """The step of every sink that publishes events through a batch API (EventBridge, Kinesis,
+    Firehose): ``event_to_entry`` on each uow, then ``batched_sink``. The ``*_field`` values are
+    the sink's options (checked here, reported under their ``*_field_name``)."""
+    entry_f = b.field(entry_field_name, entry_field)
+    request_f = b.field(request_field_name, request_field)
+    to_entry = event_to_entry(
+        b,
+        event_field=b.field("event_field", event_field),
+        entry_field=entry_f,
+        make_entry=make_entry,
+        max_entry_bytes=max_entry_bytes,
+        claim_check=claim_check,
+        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
+        compression_ignore=b.names("compression_ignore", compression_ignore),
+        tag=tag,
+        validate=validate,
+    )
+    send = batched_sink(
+        entry_field=entry_f,
+        request_field=request_f,
+        request=request,
+        response_field=b.field(response_field_name, response_field),
+        batch_size=batch_size,
+        max_batch_bytes=max_batch_bytes,
+        parallel=parallel,
+        call=call,
+        claim_check=claim_check,
+    )
+
+    def step(s: Stream[Uow]) -> Stream[Uow]:
+        return s.map(to_entry).through(send)
+
+    return step

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._steps import EVENT_BRIDGE, KIB, StepBuild, Uow
 from ..config import declares_options, env
 from ..utils.compression import DEFAULT_COMPRESSION_THRESHOLD
-from ._batched import batched_sink
-from ._publish import event_to_entry
+from ._publish import publishing_sink
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
@@ -54,11 +53,6 @@ def publish_to_event_bridge(
     b = StepBuild("publish_to_event_bridge", shared)
     bus = b.required("bus_name", bus_name, "BUS_NAME")
     src = b.required("source", source, "BUS_SRC")
-    event_f = b.field("event_field", event_field)
-    entry_f = b.field("publish_request_entry_field", publish_request_entry_field)
-    request_f = b.field("publish_request_field", publish_request_field)
-    response_f = b.field("publish_response_field", publish_response_field)
-    size = min(b.count("batch_size", batch_size), MAX_BATCH_SIZE)
     max_size = b.count("max_request_size", max_request_size)
     n = b.count("parallel", parallel)
     claim_check = claim_check_store(
@@ -74,33 +68,27 @@ def publish_to_event_bridge(
     def make_entry(event: Any, body: str) -> dict[str, Any]:
         return {"EventBusName": bus, "Source": src, "DetailType": event.get("type"), "Detail": body}
 
-    to_entry = event_to_entry(
+    return publishing_sink(
         b,
-        event_field=event_f,
-        entry_field=entry_f,
+        event_field=event_field,
+        entry_field=publish_request_entry_field,
+        entry_field_name="publish_request_entry_field",
+        request_field=publish_request_field,
+        request_field_name="publish_request_field",
+        response_field=publish_response_field,
+        response_field_name="publish_response_field",
         make_entry=make_entry,
         max_entry_bytes=max_size,
-        claim_check=claim_check,
-        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
-        compression_ignore=b.names("compression_ignore", compression_ignore),
-        validate=validate_entry,
-    )
-    send = batched_sink(
-        entry_field=entry_f,
-        request_field=request_f,
-        request=lambda entries: {"Entries": entries},
-        response_field=response_f,
-        batch_size=size,
+        batch_size=min(b.count("batch_size", batch_size), MAX_BATCH_SIZE),
         max_batch_bytes=max_size,
         parallel=n,
         call=bridge.put_events,
+        request=lambda entries: {"Entries": entries},
+        compression_threshold=compression_threshold,
+        compression_ignore=compression_ignore,
         claim_check=claim_check,
+        validate=validate_entry,
     )
-
-    def step(s: Stream[Uow]) -> Stream[Uow]:
-        return s.map(to_entry).through(send)
-
-    return step
 
 
 def validate_entry(entry: dict[str, Any]) -> str | None:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._steps import FIREHOSE, StepBuild, Uow
 from ..config import declares_options, env
 from ..utils.compression import DEFAULT_COMPRESSION_THRESHOLD
-from ._batched import batched_sink
-from ._publish import event_to_entry
+from ._publish import publishing_sink
 
 if TYPE_CHECKING:
     from ..connectors.protocols import FirehoseApi
@@ -49,40 +48,29 @@ def send_to_firehose(
     """
     b = StepBuild("send_to_firehose", shared)
     name = b.required("delivery_stream_name", delivery_stream_name, "DELIVERY_STREAM_NAME")
-    event_f = b.field("event_field", event_field)
-    entry_f = b.field("put_request_entry_field", put_request_entry_field)
-    request_f = b.field("put_request_field", put_request_field)
-    response_f = b.field("put_response_field", put_response_field)
-    size = min(b.count("batch_size", batch_size), MAX_BATCH_SIZE)
     n = b.count("parallel", parallel)
     firehose = b.connector(FIREHOSE, connector, n, needs=("put_record_batch",))
 
     async def call(records: list[Any]) -> Any:
         return await firehose.put_record_batch(name, records)
 
-    to_entry = event_to_entry(
+    return publishing_sink(
         b,
-        event_field=event_f,
-        entry_field=entry_f,
+        event_field=event_field,
+        entry_field=put_request_entry_field,
+        entry_field_name="put_request_entry_field",
+        request_field=put_request_field,
+        request_field_name="put_request_field",
+        response_field=put_response_field,
+        response_field_name="put_response_field",
         make_entry=to_firehose_record,
         max_entry_bytes=MAX_RECORD_SIZE,
-        claim_check=None,
-        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
-        compression_ignore=b.names("compression_ignore", compression_ignore),
-        tag=False,
-    )
-    send = batched_sink(
-        entry_field=entry_f,
-        request_field=request_f,
-        request=lambda records: {"DeliveryStreamName": name, "Records": records},
-        response_field=response_f,
-        batch_size=size,
+        batch_size=min(b.count("batch_size", batch_size), MAX_BATCH_SIZE),
         max_batch_bytes=MAX_BATCH_BYTES,
         parallel=n,
         call=call,
+        request=lambda records: {"DeliveryStreamName": name, "Records": records},
+        compression_threshold=compression_threshold,
+        compression_ignore=compression_ignore,
+        tag=False,
     )
-
-    def step(s: Stream[Uow]) -> Stream[Uow]:
-        return s.map(to_entry).through(send)
-
-    return step

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._steps import KINESIS, StepBuild, Uow
 from ..config import declares_options, env
 from ..utils.compression import DEFAULT_COMPRESSION_THRESHOLD
-from ._batched import batched_sink
-from ._publish import event_to_entry
+from ._publish import publishing_sink
 from .claim_check import claim_check_store
 
 if TYPE_CHECKING:
@@ -64,12 +63,6 @@ def publish_to_kinesis(
     """
     b = StepBuild("publish_to_kinesis", shared)
     name = b.required("stream_name", stream_name, "STREAM_NAME")
-    event_f = b.field("event_field", event_field)
-    entry_f = b.field("publish_request_entry_field", publish_request_entry_field)
-    request_f = b.field("publish_request_field", publish_request_field)
-    response_f = b.field("publish_response_field", publish_response_field)
-    size = min(b.count("batch_size", batch_size), MAX_BATCH_SIZE)
-    max_size = min(b.count("max_request_size", max_request_size), MAX_RECORD_SIZE)
     n = b.count("parallel", parallel)
     claim_check = claim_check_store(
         b,
@@ -84,33 +77,27 @@ def publish_to_kinesis(
     async def call(records: list[Any]) -> Any:
         return await kinesis.put_records(name, records)
 
-    to_entry = event_to_entry(
+    return publishing_sink(
         b,
-        event_field=event_f,
-        entry_field=entry_f,
+        event_field=event_field,
+        entry_field=publish_request_entry_field,
+        entry_field_name="publish_request_entry_field",
+        request_field=publish_request_field,
+        request_field_name="publish_request_field",
+        response_field=publish_response_field,
+        response_field_name="publish_response_field",
         make_entry=to_kinesis_record,
-        max_entry_bytes=max_size,
-        claim_check=claim_check,
-        compression_threshold=b.count("compression_threshold", compression_threshold, minimum=0),
-        compression_ignore=b.names("compression_ignore", compression_ignore),
-        validate=validate_record,
-    )
-    send = batched_sink(
-        entry_field=entry_f,
-        request_field=request_f,
-        request=lambda records: {"StreamName": name, "Records": records},
-        response_field=response_f,
-        batch_size=size,
+        max_entry_bytes=min(b.count("max_request_size", max_request_size), MAX_RECORD_SIZE),
+        batch_size=min(b.count("batch_size", batch_size), MAX_BATCH_SIZE),
         max_batch_bytes=MAX_BATCH_BYTES,
         parallel=n,
         call=call,
+        request=lambda records: {"StreamName": name, "Records": records},
+        compression_threshold=compression_threshold,
+        compression_ignore=compression_ignore,
         claim_check=claim_check,
+        validate=validate_record,
     )
-
-    def step(s: Stream[Uow]) -> Stream[Uow]:
-        return s.map(to_entry).through(send)
-
-    return step
 
 
 def validate_record(record: dict[str, Any]) -> str | None:
