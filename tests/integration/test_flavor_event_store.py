@@ -16,18 +16,16 @@ import pytest
 from lambda_stream import (
     collect,
     correlate,
-    default_options,
     evaluate,
     expired,
     from_dynamodb,
     from_kinesis,
-    initialize,
-    initialize_from,
-    lambda_handler,
 )
-from lambda_stream.connectors import ConnectorCache, DynamoDBConnector, EventBridgeConnector, SqsConnector
+from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
 from lambda_stream.testing import to_dynamodb_records, to_kinesis_records
 from lambda_stream.testing.moto_server import REGION
+
+from .flavor_aws import bus_to_queue, rules_handler
 
 TABLE = "events"
 BUS = "bus"
@@ -92,26 +90,12 @@ def store(aws: str, connectors: ConnectorCache, monkeypatch: pytest.MonkeyPatch)
     import boto3
 
     reader = StreamReader(boto3.client("dynamodbstreams"), arn)
-    sqs = connectors.get(SqsConnector).client
-    queue_url = sqs.create_queue(QueueName="emitted")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bridge = connectors.get(EventBridgeConnector).client
-    bridge.create_event_bus(Name=BUS)
-    bridge.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["custom"]}))
-    bridge.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
+    sqs, queue_url = bus_to_queue(connectors, "emitted")
     yield {"ddb": ddb, "reader": reader, "sqs": sqs, "queue_url": queue_url}
 
 
 def handler(rules: list[dict[str, Any]], source: Callable[[Any], Any], connectors: ConnectorCache) -> Any:
-    opt = default_options(
-        env={"BUS_NAME": BUS}, connectors=connectors, max_request_size=256 * 1024, table_name=TABLE
-    )
-    pipelines = initialize(initialize_from(rules), opt)
-    return lambda_handler(
-        lambda event, context: pipelines.assemble(source(event)), partial_batch_response=True
-    )
+    return rules_handler(rules, source, connectors, table_name=TABLE)
 
 
 def rows(ddb: DynamoDBConnector) -> list[dict[str, Any]]:

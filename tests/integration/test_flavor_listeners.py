@@ -15,20 +15,18 @@ import pytest
 
 from lambda_stream import (
     cdc,
-    default_options,
     from_dynamodb,
     from_kinesis,
-    initialize,
-    initialize_from,
-    lambda_handler,
     materialize,
     timestamp_condition,
     update_expression,
 )
-from lambda_stream.connectors import ConnectorCache, DynamoDBConnector, EventBridgeConnector, SqsConnector
+from lambda_stream.connectors import ConnectorCache, DynamoDBConnector
 from lambda_stream.testing import to_dynamodb_records, to_kinesis_records
 from lambda_stream.testing.moto_server import create_table
 from lambda_stream.utils.dynamodb_json import unmarshall_image
+
+from .flavor_aws import bus_to_queue, rules_handler
 
 TABLE = "entities"
 BUS = "bus"
@@ -57,13 +55,7 @@ RULES = [
 
 
 def handler(rules: list[dict[str, Any]], source: Callable[[Any], Any], connectors: ConnectorCache) -> Any:
-    opt = default_options(
-        env={"BUS_NAME": BUS}, connectors=connectors, table_name=TABLE, max_request_size=256 * 1024
-    )
-    pipelines = initialize(initialize_from(rules), opt)
-    return lambda_handler(
-        lambda event, context: pipelines.assemble(source(event)), partial_batch_response=True
-    )
+    return rules_handler(rules, source, connectors, table_name=TABLE)
 
 
 def run(h: Any, event: dict[str, Any]) -> Any:
@@ -106,14 +98,7 @@ def to_event(uow: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def queue(aws: str, connectors: ConnectorCache) -> tuple[Any, str]:
-    sqs = connectors.get(SqsConnector).client
-    url = sqs.create_queue(QueueName="changes")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bridge = connectors.get(EventBridgeConnector).client
-    bridge.create_event_bus(Name=BUS)
-    bridge.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["custom"]}))
-    bridge.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
-    return sqs, url
+    return bus_to_queue(connectors, "changes")
 
 
 def test_cdc_publishes_change_events_with_raw(
@@ -177,3 +162,50 @@ def test_cdc_publishes_change_events_with_raw(
     assert updated["raw"]["new"]["name"] == "Two" and updated["raw"]["old"]["name"] == "One"
     assert updated["partitionKey"] == "t1"
     assert updated["tags"]["pipeline"] == "cdc"
+
+
+def test_update_queries_related_rows_and_updates_each(aws: str, connectors: ConnectorCache) -> None:
+    """A change of a thing updates every row that refers to it (query, split, update)."""
+    from lambda_stream.flavors import update
+    from lambda_stream.queries import to_pk_query_request
+    from lambda_stream.utils.dynamodb_json import marshall_image
+
+    ddb = connectors.get(DynamoDBConnector)
+    create_table(ddb.client, TABLE)
+    for sk in ("ref-a", "ref-b"):
+        ddb.client.put_item(TableName=TABLE, Item=marshall_image({"pk": "t1", "sk": sk, "name": "old"}))
+
+    def to_request(uow: dict[str, Any]) -> dict[str, Any] | None:
+        row = uow["query_response"]
+        if row["sk"] == "thing":
+            return None
+        return {
+            "Key": {"pk": row["pk"], "sk": row["sk"]},
+            **update_expression({"name": uow["event"]["raw"]["new"]["name"]}),
+        }
+
+    rules = [
+        {
+            "id": "u",
+            "flavor": update,
+            "event_type": "thing-updated",
+            "to_query_request": to_pk_query_request,
+            "split_on": "query_response",
+            "to_update_request": to_request,
+        }
+    ]
+    records = to_dynamodb_records(
+        [
+            {
+                "timestamp": 1_700_000_000,
+                "keys": {"pk": "t1", "sk": "thing"},
+                "newImage": {"pk": "t1", "sk": "thing", "discriminator": "thing", "name": "new"},
+                "oldImage": {"pk": "t1", "sk": "thing", "discriminator": "thing", "name": "old"},
+            }
+        ]
+    )
+    assert run(handler(rules, from_dynamodb, connectors), records) == {"batchItemFailures": []}
+    items = sorted(
+        (unmarshall_image(i) for i in ddb.client.scan(TableName=TABLE)["Items"]), key=lambda r: r["sk"]
+    )
+    assert [(r["sk"], r["name"]) for r in items] == [("ref-a", "new"), ("ref-b", "new")]

@@ -9,7 +9,9 @@ from .correlate import correlate
 from .evaluate import evaluate
 from .expired import expire, expired
 from .firehose import firehose_drop, firehose_transform, spread_date_time
+from .job import job
 from .materialize import materialize
+from .materialize_s3 import materialize_s3
 from .rule import Flavor, validate_rule
 from .send_messages import send_messages
 from .update import update
@@ -24,7 +26,9 @@ __all__ = [
     "expired",
     "firehose_drop",
     "firehose_transform",
+    "job",
     "materialize",
+    "materialize_s3",
     "send_messages",
     "spread_date_time",
     "update",

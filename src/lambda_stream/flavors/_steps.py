@@ -18,7 +18,7 @@ from ..errors import ConnectorError, ThrottledError
 from ..faults.wrap import attach_uow
 from ..filters import filter_on_content, on_event_type
 from ..utils.batching import compact
-from .rule import bind, is_async
+from .rule import arity, bind, is_async
 
 Uow = dict[str, Any]
 Step = Callable[[Stream[Any]], Stream[Any]]
@@ -81,20 +81,28 @@ def mapped(fn: Callable[[Uow], Any]) -> Step:
     return lambda s: s.map(fn)
 
 
-def select(rule: Mapping[str, Any], *, event_type: bool = True) -> Step:
+def select(rule: Mapping[str, Any], *, event_type: bool = True, filters: bool = True) -> Step:
     """Keep the uows the rule is for: its event type, then its content ``filters``; then ``rate``.
     The matcher and the filters are compiled now, once per rule."""
     steps: list[Step] = []
     if event_type and rule.get("event_type") is not None:
         match = on_event_type(rule)
         steps.append(keep(guarded(match) if callable(rule["event_type"]) else match))
-    if rule.get("filters"):
-        steps.append(keep(guarded(filter_on_content(rule))))
+    if filters and rule.get("filters"):
+        ported = {**rule, "filters": [_with_rule(f) for f in rule["filters"]]}
+        steps.append(keep(guarded(filter_on_content(ported))))
     rate = rule.get("rate")
     if rate:
         num, ms = int(rate["num"]), float(rate["ms"])
         steps.append(lambda s: s.rate_limit(num, ms))
     return chain(*steps) if steps else identity
+
+
+def _with_rule(f: Any) -> Any:
+    """A content filter as ``f(uow, rule)``: one ported from JS as ``f(uow)`` ignores the rule."""
+    if callable(f) and arity(f) < 2:
+        return lambda uow, rule: f(uow)
+    return f
 
 
 def compacted(rule: Mapping[str, Any]) -> Step:

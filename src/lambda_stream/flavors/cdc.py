@@ -16,25 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..filters import out_latched
-from ..queries.dynamodb import batch_get_dynamodb, query_all_dynamodb
+from ..queries.dynamodb import batch_get_dynamodb, query_all_dynamodb, to_pk_query_request
 from ._publish import publisher
 from ._steps import assign, chain, compacted, keep, retryable, select
 from .rule import Step, flavor
 
-__all__ = ["cdc", "to_pk_query_request"]
+__all__ = ["cdc", "related"]
 
 Uow = dict[str, Any]
-
-
-def to_pk_query_request(uow: Uow, rule: Any = None) -> dict[str, Any]:
-    """The items sharing the change's partition key (``#pk = :pk``, ConsistentRead)."""
-    pk_field = (rule or {}).get("pk_fn") or "pk"
-    return {
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": pk_field},
-        "ExpressionAttributeValues": {":pk": uow["event"].get("partitionKey")},
-        "ConsistentRead": True,
-    }
 
 
 def related(rule: dict[str, Any], *, query: bool = True, get: bool = True) -> Step:

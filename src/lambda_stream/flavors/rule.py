@@ -169,3 +169,12 @@ def is_async(fn: Any) -> bool:
         return False
     call = next((k.__dict__["__call__"] for k in type(fn).__mro__ if "__call__" in k.__dict__), None)
     return inspect.iscoroutinefunction(call)
+
+
+def step_options(rule: Mapping[str, Any], own: Iterable[str]) -> dict[str, Any]:
+    """The rule as options for the library steps it builds: without the flavor's own fields that
+    no step reads (``to_scan_request`` ...), which a step could take for a misspelling of its own."""
+    from ..config import LIBRARY_OPTIONS, SHARED_OPTIONS
+
+    drop = frozenset(own) - SHARED_OPTIONS - LIBRARY_OPTIONS
+    return {k: v for k, v in rule.items() if k not in drop}

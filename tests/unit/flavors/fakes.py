@@ -18,8 +18,10 @@ class FakeAws:
         self,
         query: Callable[[dict[str, Any]], list[Any]] | None = None,
         fail: Callable[[str, Any], Exception | None] | None = None,
+        pages: list[dict[str, Any]] | None = None,
     ) -> None:
-        self.query = query or (lambda params: [])
+        self.answer = query or (lambda params: [])
+        self.pages = list(pages or [])  # the Query / Scan pages, one per call, in order
         self.fail = fail or (lambda op, params: None)
         self.calls: list[tuple[str, Any]] = []
 
@@ -41,7 +43,13 @@ class FakeAws:
         return await self._do("put_item", params, {})
 
     async def query_all(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return await self._do("query_all", params, self.query(params))  # type: ignore[no-any-return]
+        return await self._do("query_all", params, self.answer(params))  # type: ignore[no-any-return]
+
+    async def query(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._do("query", params, self.pages.pop(0))  # type: ignore[no-any-return]
+
+    async def scan(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._do("scan", params, self.pages.pop(0))  # type: ignore[no-any-return]
 
     async def batch_get(self, request_items: dict[str, Any]) -> dict[str, list[Any]]:
         return await self._do(  # type: ignore[no-any-return]
