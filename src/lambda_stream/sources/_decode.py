@@ -15,12 +15,12 @@ import base64
 import binascii
 import functools
 import re
-import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ..errors import DecodeError
-from ..utils.compression import COMPRESSION_PREFIX, unzip_text
+from ..utils.compression import decompress as decompress_value
+from ..utils.compression import may_be_compressed
 from ..utils.json import MAX_NESTING, TooDeepError, has_surrogate, json_problem, loads
 
 Uow = dict[str, Any]
@@ -95,7 +95,7 @@ def json_value(text: Any, where: str, *, decompress: bool = False) -> Any:
     """
     value = parse_json(text, where)
     if decompress and may_be_compressed(text):
-        value = revive_compressed(value, where)
+        value = decompress_value(value, where)
     return value
 
 
@@ -128,63 +128,6 @@ def checked(value: Any, where: str, limit: int = MAX_NESTING) -> Any:
     problem = json_problem(value, limit)
     if problem is not None:
         raise DecodeError(f"{where}: {problem}")
-    return value
-
-
-_PREFIX_BYTES = COMPRESSION_PREFIX.encode("ascii")
-
-
-def may_be_compressed(text: str | bytes | bytearray) -> bool:
-    """False when no string in the JSON ``text`` can start with the compression marker.
-
-    Besides the marker itself, the escapes that may spell one of its letters ("C" is \\u0043 ...
-    "S" is \\u0053) count: JSON.parse decodes them before the reviver sees the string. Testing
-    for a backslash first keeps the common case (no escapes at all) to one fast scan.
-    """
-    if isinstance(text, str):
-        return COMPRESSION_PREFIX in text or ("\\" in text and ("\\u004" in text or "\\u005" in text))
-    return _PREFIX_BYTES in text or (b"\\" in text and (b"\\u004" in text or b"\\u005" in text))
-
-
-def revive_compressed(value: Any, where: str) -> Any:
-    """``value`` (freshly parsed JSON, updated in place) as JS ``JSON.parse(text, decompress)`` gives it.
-
-    Like the JS reviver, every string (object value, array element or the top-level value) that
-    starts with ``COMPRESSED`` is replaced by the JSON value it holds, again and again while that is
-    itself a compressed string; a restored object or array is not searched further (the reviver
-    has already visited that key). A field that does not decompress, or whose value would nest the
-    whole deeper than ``MAX_NESTING``, raises ``DecodeError``. Iterative.
-    """
-    if isinstance(value, str):
-        return _expand(value, where, MAX_NESTING) if value.startswith(COMPRESSION_PREFIX) else value
-    stack: list[tuple[Any, str, int]] = [(value, where, 1)]
-    while stack:
-        container, path, depth = stack.pop()
-        pairs = container.items() if isinstance(container, dict) else enumerate(container)
-        for k, v in pairs:  # replacing values of existing keys while iterating is safe
-            if isinstance(v, str):
-                if v.startswith(COMPRESSION_PREFIX):
-                    container[k] = _expand(v, _at(path, k), MAX_NESTING - depth)
-            elif isinstance(v, dict | list):
-                stack.append((v, _at(path, k), depth + 1))
-    return value
-
-
-def _at(path: str, k: Any) -> str:
-    return f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}"
-
-
-def _expand(text: str, where: str, limit: int) -> Any:
-    value: Any = text
-    try:
-        while isinstance(value, str) and value.startswith(COMPRESSION_PREFIX):
-            value = parse_json(unzip_text(value[len(COMPRESSION_PREFIX) :]), where, limit)
-    except (ValueError, OSError, EOFError, zlib.error) as e:  # base64, gzip, UTF-8 or JSON
-        if isinstance(e, DecodeError):
-            raise
-        raise DecodeError(f"{where}: cannot decompress a compressed field: {_describe(e)}") from e
-    if limit < 1 and isinstance(value, dict | list):
-        raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels")
     return value
 
 

@@ -2,7 +2,7 @@
 
 A field (never the top-level value, never a list element) whose approximate in-memory size is
 over the threshold is replaced by ``"COMPRESSED" + base64(gzip(json(value)))``; ``decompress``
-reverses it anywhere in a value, including a compressed value inside a compressed value. The
+reverses it anywhere in a value, as the JS reviver does (``JSON.parse(text, decompress)``). The
 size is the one the JS ``object-sizeof`` package computes (2 bytes per character, 8 per number,
 4 per boolean), so both languages compress the same fields.
 """
@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import base64
 import re
+import zlib
 from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from .json import MAX_NESTING, TooDeepError, dumps, loads
+from ..errors import DecodeError
+from .json import MAX_NESTING, TooDeepError, dumps, has_surrogate, json_problem, loads
 
-__all__ = ["COMPRESSION_PREFIX", "DEFAULT_COMPRESSION_THRESHOLD", "compress", "decompress", "sizeof"]
+__all__ = [
+    "COMPRESSION_PREFIX",
+    "DEFAULT_COMPRESSION_THRESHOLD",
+    "compress",
+    "decompress",
+    "may_be_compressed",
+    "sizeof",
+]
 
 COMPRESSION_PREFIX = "COMPRESSED"
 DEFAULT_COMPRESSION_THRESHOLD = 10 * 1024
@@ -111,23 +120,75 @@ def _walk(value: Any, threshold: int, ignore: Collection[str], room: int) -> Any
     return value
 
 
-def decompress(value: Any) -> Any:
-    """``value`` with every compressed string replaced by the value it holds (recursively).
+_PREFIX_BYTES = COMPRESSION_PREFIX.encode("ascii")
 
-    A value nested deeper than ``MAX_NESTING`` levels raises ``ValueError`` (never RecursionError).
+
+def may_be_compressed(text: str | bytes | bytearray) -> bool:
+    """False when no string in the JSON ``text`` can start with the compression marker.
+
+    Besides the marker itself, the escapes that may spell one of its letters ("C" is \\u0043 ...
+    "S" is \\u0053) count: JSON.parse decodes them before the reviver sees the string. Testing
+    for a backslash first keeps the common case (no escapes at all) to one fast scan.
     """
-    return _decompress(value, MAX_NESTING)
+    if isinstance(text, str):
+        return COMPRESSION_PREFIX in text or ("\\" in text and ("\\u004" in text or "\\u005" in text))
+    return _PREFIX_BYTES in text or (b"\\" in text and (b"\\u004" in text or b"\\u005" in text))
 
 
-def _decompress(value: Any, room: int) -> Any:
+def decompress(value: Any, where: str = "value") -> Any:
+    """``value`` as JS ``JSON.parse(text, decompress)`` gives it: the one decompression, used by the
+    sources and by the claim-check redemption alike.
+
+    Every string (object value, array element or the top-level value) that starts with
+    ``COMPRESSED`` is replaced by the JSON value it holds, again and again while that is itself a
+    compressed string; a restored object or array is not searched further (the JS reviver has
+    already visited that key). ``value`` is not changed: new containers are made only along the
+    paths that changed (a value without compressed fields is returned as it is). A field that
+    does not decompress, or whose value would nest the whole deeper than ``MAX_NESTING``, raises
+    ``DecodeError`` naming it (``where`` is the name of ``value``).
+    """
+    return _revive(value, where, MAX_NESTING)
+
+
+def _revive(value: Any, where: str, room: int) -> Any:
     if isinstance(value, str):
-        if value.startswith(COMPRESSION_PREFIX):
-            return _decompress(loads(unzip_text(value[len(COMPRESSION_PREFIX) :])), room - 1)
-        return value
+        return _expand(value, where, room) if value.startswith(COMPRESSION_PREFIX) else value
     if not isinstance(value, dict | list):
         return value
     if room <= 0:
-        raise TooDeepError(f"cannot decompress a value nested deeper than {MAX_NESTING} levels")
+        raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
-        return {k: _decompress(v, room - 1) for k, v in value.items()}
-    return [_decompress(v, room - 1) for v in value]
+        changed: dict[Any, Any] | None = None
+        for k, v in value.items():
+            new = _revive(v, f"{where}.{k}", room - 1) if isinstance(v, str | dict | list) else v
+            if new is not v:
+                if changed is None:
+                    changed = dict(value)
+                changed[k] = new
+        return value if changed is None else changed
+    items: list[Any] | None = None
+    for i, v in enumerate(value):
+        new = _revive(v, f"{where}[{i}]", room - 1) if isinstance(v, str | dict | list) else v
+        if new is not v:
+            if items is None:
+                items = list(value)
+            items[i] = new
+    return value if items is None else items
+
+
+def _expand(text: str, where: str, room: int) -> Any:
+    value: Any = text
+    try:
+        while isinstance(value, str) and value.startswith(COMPRESSION_PREFIX):
+            inner = unzip_text(value[len(COMPRESSION_PREFIX) :])
+            if has_surrogate(inner):
+                raise DecodeError(f"{where}: the compressed text holds a lone surrogate (no UTF-8 form)")
+            value = loads(inner)
+    except DecodeError:
+        raise
+    except (ValueError, OSError, EOFError, zlib.error) as e:  # base64, gzip, UTF-8 or JSON
+        raise DecodeError(f"{where}: cannot decompress a compressed field: {type(e).__name__}: {e}") from e
+    problem = json_problem(value, room)
+    if problem is not None:
+        raise DecodeError(f"{where}: {problem}")
+    return value

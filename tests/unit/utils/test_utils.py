@@ -110,10 +110,25 @@ def test_top_level_and_small_values_are_not_compressed() -> None:
     assert compress(small) is small
 
 
-def test_compound_compression_is_decompressed() -> None:
+def test_decompress_is_the_js_reviver() -> None:
+    """As JS ``JSON.parse(text, decompress)``: a compressed string inside a compressed string is
+    restored (compound compression); a restored object is not searched further."""
+    from lambda_stream.utils.compression import COMPRESSION_PREFIX, zip_text
+
+    twice = COMPRESSION_PREFIX + zip_text(json.dumps(COMPRESSION_PREFIX + zip_text(json.dumps({"w": 1}))))
+    assert decompress({"a": twice, "l": [twice]}) == {"a": {"w": 1}, "l": [{"w": 1}]}
     inner = compress({"v": {"w": "q" * 10_000}}, threshold=100)
     outer = compress({"o": inner}, threshold=100)
-    assert decompress(outer) == {"o": {"v": {"w": "q" * 10_000}}}
+    assert decompress(outer) == {"o": inner}  # inner's own field stays compressed, as in JS
+    plain = {"a": [1, {"b": "c"}]}
+    assert decompress(plain) is plain  # nothing to restore: the value itself, not a copy
+
+
+def test_decompress_never_changes_its_argument() -> None:
+    value = {"a": compress({"x": {"y": "z" * 1000}}, threshold=100)["x"], "b": [1]}
+    before = json.dumps(value)
+    assert decompress(value)["a"] == {"y": "z" * 1000}
+    assert json.dumps(value) == before
 
 
 def test_sizeof_like_object_sizeof() -> None:
