@@ -34,6 +34,8 @@ _POINTER_NESTED = (("kinesis", ("sequenceNumber", "partitionKey")), ("dynamodb",
 _MAX_POINTER_TEXT = 512
 _MAX_MESSAGE = 2048
 _MAX_STACK = 8192
+# What a publishing sink adds to a fault: the standard tags, the entry's DetailType / Source / bus.
+_ENVELOPE = 2048
 
 
 class FaultUow(dict[str, Any]):
@@ -110,13 +112,16 @@ def _scrub(value: Any, fields: frozenset[str]) -> Any:
     root: list[Any] = [None]
     # (where the copy goes, its slot, the value, its depth, extra keys to redact in it)
     stack: list[tuple[Any, Any, Any, int, frozenset[str]]] = [(root, 0, value, 0, none)]
+    copies: dict[int, Any] = {}  # a container met twice (shared, or a cycle) is copied once
     while stack:
         parent, slot, v, depth, extra = stack.pop()
-        if isinstance(v, Mapping | list | tuple) and depth >= MAX_NESTING:
+        if isinstance(v, Mapping | list | tuple) and id(v) in copies:
+            parent[slot] = copies[id(v)]  # a cycle stays one: dumps refuses it, the fault drops it
+        elif isinstance(v, Mapping | list | tuple) and depth >= MAX_NESTING:
             parent[slot] = TOO_DEEP
         elif isinstance(v, Mapping):
             out: dict[Any, Any] = {}
-            parent[slot] = out
+            parent[slot] = copies[id(v)] = out
             aliased = _redacted_value_keys(v, fields) if fields else none
             for k, x in v.items():
                 key = _key(k)
@@ -128,7 +133,7 @@ def _scrub(value: Any, fields: frozenset[str]) -> Any:
                     stack.append((out, key, x, depth + 1, hide))
         elif isinstance(v, list | tuple):
             items: list[Any] = [None] * len(v)
-            parent[slot] = items
+            parent[slot] = copies[id(v)] = items
             stack.extend((items, i, x, depth + 1, none) for i, x in enumerate(v))
         else:
             parent[slot] = _scalar(v)
@@ -267,7 +272,8 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
 
     The id is derived from the pipeline and the failed events (a retried batch re-raises the same
     fault id). The event is always deliverable within ``max_size`` bytes, measured as it is sent
-    (``wire_size``); it carries, in this order of preference:
+    (``wire_size``), with 2 KiB (at most a quarter) left for what the publishing sink adds (the
+    standard tags, the entry's own fields); it carries, in this order of preference:
 
     1. the trimmed and redacted uow (with the error's message and stack shortened if need be);
     2. only the raw record(s) of the uow;
@@ -294,6 +300,7 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
         "err": {"name": type(err).__name__, "message": message, "stack": stack},
         "uow": _trim(uow),
     }
+    budget = max_size - min(_ENVELOPE, max_size // 4)  # room for what the sink adds
     short = {"name": event["err"]["name"], "message": message[:_MAX_MESSAGE], "stack": stack[-_MAX_STACK:]}
     for err_part, uow_part in (
         (None, None),  # as it is
@@ -305,9 +312,9 @@ def to_fault_event(err: BaseException, max_size: int = MAX_FAULT_SIZE) -> dict[s
             event["err"] = err_part
         if uow_part is not None:
             event["uow"] = uow_part(uow)
-        if _fits(event, max_size):
+        if _fits(event, budget):
             return event
-    return _smallest(event, message, max_size)
+    return _smallest(event, message, budget)
 
 
 def _fits(event: dict[str, Any], max_size: int) -> bool:

@@ -96,12 +96,17 @@ def _decoder(
                 f"{_soft_delete_suffix(suffix, new, old)}",
                 "partitionKey": partition_key if isinstance(partition_key, str) else str(partition_key),
                 "timestamp": _timestamp(ddb, None if prefer_approximate else new),
-                "tags": {"region": record.get("awsRegion")},
+                "tags": {"region": _region(record)},
                 "raw": {"new": new, "old": old},
             },
         }
 
     return decode
+
+
+def _region(record: Mapping[str, Any]) -> Any:
+    region = record.get("awsRegion")
+    return field(record, "awsRegion", str, "record") if isinstance(region, str) else region
 
 
 def _image(ddb: Mapping[str, Any], key: str) -> dict[str, Any] | None:

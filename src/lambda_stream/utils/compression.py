@@ -51,10 +51,12 @@ def unzip_text(data: str) -> str:
 def sizeof(value: Any) -> int:
     """Approximate size in bytes, as the JS ``object-sizeof`` package counts it.
 
-    Iterative, so a value nested however deep is sized without recursion; it never raises.
+    Iterative, so a value nested however deep is sized without recursion; an object or array met
+    twice counts once (as object-sizeof's ``seen``), so a cycle ends too; it never raises.
     """
     total = 0
     stack = [value]
+    seen: set[int] = set()
     while stack:
         v = stack.pop()
         if isinstance(v, str):
@@ -66,10 +68,16 @@ def sizeof(value: Any) -> int:
         elif v is None:
             pass
         elif isinstance(v, dict):
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
             for k, x in v.items():
                 total += 2 * len(k if isinstance(k, str) else _text(k))
                 stack.append(x)
         elif isinstance(v, list | tuple | set | frozenset):
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
             stack.extend(v)
         elif isinstance(v, bytes | bytearray):
             total += len(v)
@@ -93,14 +101,19 @@ def compress(value: Any, threshold: int = DEFAULT_COMPRESSION_THRESHOLD, ignore:
     """
     if sizeof(value) <= threshold:
         return value  # no part of it can be over the threshold
-    return _walk(value, threshold, ignore, MAX_NESTING)
+    return _walk(value, threshold, ignore, MAX_NESTING, set())
 
 
-def _walk(value: Any, threshold: int, ignore: Collection[str], room: int) -> Any:
-    if room <= 0 and isinstance(value, dict | list | tuple):
+def _walk(value: Any, threshold: int, ignore: Collection[str], room: int, path: set[int]) -> Any:
+    if not isinstance(value, dict | list | tuple):
+        return value
+    if room <= 0:
         raise TooDeepError(f"cannot compress a value nested deeper than {MAX_NESTING} levels")
+    if id(value) in path:
+        raise ValueError("cannot compress a value that contains itself")
+    path.add(id(value))
     if isinstance(value, dict):
-        out: dict[Any, Any] = {}
+        out: Any = {}
         for k, v in value.items():
             key = str(k)
             if (
@@ -111,13 +124,11 @@ def _walk(value: Any, threshold: int, ignore: Collection[str], room: int) -> Any
             ):
                 out[k] = COMPRESSION_PREFIX + zip_text(dumps(v))
             else:
-                out[k] = _walk(v, threshold, ignore, room - 1) if isinstance(v, dict | list | tuple) else v
-        return out
-    if isinstance(value, list | tuple):
-        return [
-            _walk(v, threshold, ignore, room - 1) if isinstance(v, dict | list | tuple) else v for v in value
-        ]
-    return value
+                out[k] = _walk(v, threshold, ignore, room - 1, path)
+    else:
+        out = [_walk(v, threshold, ignore, room - 1, path) for v in value]
+    path.discard(id(value))
+    return out
 
 
 _PREFIX_BYTES = COMPRESSION_PREFIX.encode("ascii")

@@ -113,8 +113,12 @@ def json_problem(value: Any, limit: int = MAX_NESTING) -> str | None:
     if limit < 1:
         return f"nested deeper than {MAX_NESTING} levels"
     stack: list[tuple[Any, int]] = [(value, 1)]
+    seen: set[int] = set()  # a container met twice (shared, or a cycle) is checked once
     while stack:
         container, depth = stack.pop()
+        if id(container) in seen:
+            continue
+        seen.add(id(container))
         if isinstance(container, dict):
             for k in container:
                 if isinstance(k, str) and has_surrogate(k):

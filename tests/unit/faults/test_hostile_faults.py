@@ -277,3 +277,12 @@ def test_a_hostile_str_does_not_break_the_fault() -> None:
 def test_copies_of_a_uow_give_the_same_fault_id() -> None:
     uow = uows(1)[0]
     assert fault_of(copy.deepcopy(uow))["id"] == fault_of(uow)["id"]
+
+
+def test_a_uow_that_contains_itself_still_faults() -> None:
+    uow: dict[str, Any] = {"record": {"r": 1}, "event": {"id": "e"}}
+    uow["event"]["me"] = uow
+    uow["event"]["me2"] = uow["event"]
+    event = fault_of(uow)
+    assert event["uow"] == {"record": {"r": 1}}
+    assert_deliverable(event)

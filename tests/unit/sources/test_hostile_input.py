@@ -150,6 +150,15 @@ def test_a_hostile_dynamodb_image_is_one_decode_error(image: dict[str, Any]) -> 
     assert len(uows) == 1 and [e.uow for e in errors] == [{"record": event["Records"][1]}]
 
 
+def test_a_lone_surrogate_in_a_dynamodb_region_or_event_id_is_a_decode_error() -> None:
+    keys = {"pk": "1", "sk": "thing"}
+    event = to_dynamodb_records([{"timestamp": 1, "keys": keys, "newImage": keys}] * 3)
+    event["Records"][1]["awsRegion"] = "us-east-1\ud800"
+    event["Records"][2]["eventID"] = "\udc00"
+    uows, errors = collect(from_dynamodb(event))
+    assert len(uows) == 1 and [e.uow for e in errors] == [{"record": r} for r in event["Records"][1:]]
+
+
 def deep_dict(levels: int) -> dict[str, Any]:
     value: dict[str, Any] = {}
     for _ in range(levels):

@@ -72,3 +72,15 @@ def test_json_problem_names_what_is_wrong() -> None:
     assert "surrogate" in str(json_problem({"\ud800": 1}))
     assert "not JSON" in str(json_problem([1.5, float("nan")]))
     assert json_problem(deep(MAX_NESTING // 2 - 1)) is None
+
+
+def test_cycles_end() -> None:
+    a: dict[str, Any] = {"x": "y" * 100}
+    a["self"] = a
+    a["again"] = a
+    assert sizeof(a) == 2 * len("x") + 200 + 2 * len("self") + 2 * len("again")
+    with pytest.raises(ValueError):
+        compress(a, threshold=150)
+    shared = {"v": "z" * 100}
+    assert sizeof({"a": shared, "b": shared}) == 2 + 2 + 2 + 200  # counted once, as object-sizeof
+    assert json_problem(a) is None
