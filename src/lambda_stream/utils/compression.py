@@ -168,23 +168,18 @@ def _revive(value: Any, where: str, room: int) -> Any:
         return value
     if room <= 0:
         raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels")
-    if isinstance(value, dict):
-        changed: dict[Any, Any] | None = None
-        for k, v in value.items():
-            new = _revive(v, f"{where}.{k}", room - 1) if isinstance(v, str | dict | list) else v
-            if new is not v:
-                if changed is None:
-                    changed = dict(value)
-                changed[k] = new
-        return value if changed is None else changed
-    items: list[Any] | None = None
-    for i, v in enumerate(value):
-        new = _revive(v, f"{where}[{i}]", room - 1) if isinstance(v, str | dict | list) else v
+    is_dict = isinstance(value, dict)
+    pairs: Any = value.items() if is_dict else enumerate(value)
+    changed: Any = None  # a copy of ``value``, made at the first field that changes
+    for k, v in pairs:
+        if not isinstance(v, str | dict | list):
+            continue
+        new = _revive(v, f"{where}.{k}" if is_dict else f"{where}[{k}]", room - 1)
         if new is not v:
-            if items is None:
-                items = list(value)
-            items[i] = new
-    return value if items is None else items
+            if changed is None:
+                changed = dict(value) if is_dict else list(value)
+            changed[k] = new
+    return value if changed is None else changed
 
 
 def _expand(text: str, where: str, room: int) -> Any:
