@@ -169,7 +169,7 @@ def _revive(value: Any, where: str, room: int) -> Any:
     if room <= 0:
         raise DecodeError(f"{where}: nested deeper than {MAX_NESTING} levels")
     is_dict = isinstance(value, dict)
-    pairs: Any = value.items() if is_dict else enumerate(value)
+    pairs: Any = value.items() if isinstance(value, dict) else enumerate(value)
     changed: Any = None  # a copy of ``value``, made at the first field that changes
     for k, v in pairs:
         if not isinstance(v, str | dict | list):
