@@ -173,6 +173,11 @@ class StepBuild:
         for its ``parallel``."""
         if given is not None:
             missing = [m for m in needs if not callable(getattr(given, m, None))]
+            if isinstance(given, type):
+                raise ConfigurationError(
+                    f"{self.step}: {key} is the class {given.__name__}, not a connector: pass an instance,"
+                    f" {key}={given.__name__}(...)"
+                )
             if missing:
                 raise ConfigurationError(
                     f"{self.step}: {key} {type(given).__name__} has no {', '.join(missing)}()"
@@ -226,6 +231,14 @@ class StepBuild:
             " a step before it returned that (a map step must return the uow, e.g. {**uow, ...})"
         )
 
+    def mapping(self, uow: Uow, field: str, value: Any) -> None:
+        """A request must be a dict (the AWS API's parameters): anything else is the pipeline's bug."""
+        if not isinstance(value, dict):
+            raise ConfigurationError(
+                f"{self.where()}: uow[{field!r}] must be a dict of request parameters, got"
+                f" {type(value).__name__}"
+            )
+
     def request(self, uow: Uow, field: str, aliases: tuple[str, ...] = ()) -> Any:
         """``uow[field]``; missing while the JS name of it is there, a ``ConfigurationError``."""
         req = uow.get(field)
@@ -261,6 +274,7 @@ def per_uow_step(
         req = build.request(uow, request_field, aliases)
         if not req or (is_empty is not None and is_empty(req)):
             return uow
+        build.mapping(uow, request_field, req)
         try:
             resp = await invoke(req, uow)
         except Exception as e:

@@ -215,15 +215,29 @@ def declared_options(fn: Callable[..., Any]) -> frozenset[str]:
 def declares_options(fn: F) -> F:
     """Check the keys ``fn`` receives in its ``**shared`` catch-all when it is called (built).
 
-    The declared names are read from the signature on the first call, not at import.
+    The declared names are read from the signature on the first call, not at import. A step that
+    takes keyword options only refuses a positional argument with the fix: the step applied
+    unbuilt (``.through(update_dynamodb)``) or the options passed as a dict (``update_dynamodb(opt)``).
     """
     known: frozenset[str] | None = None
+    keywords_only = False
 
     @functools.wraps(fn)
     def build(*args: Any, **kwargs: Any) -> Any:
-        nonlocal known
+        nonlocal known, keywords_only
         if known is None:
             known = declared_options(fn)
+            params = inspect.signature(inspect.unwrap(fn)).parameters.values()
+            keywords_only = all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params)
+        if args and keywords_only:
+            name = fn.__name__
+            if type(args[0]).__name__ == "Stream":
+                raise ConfigurationError(
+                    f"{name} was applied to a stream unbuilt: build it first, .through({name}(**opt))"
+                )
+            raise ConfigurationError(
+                f"{name} takes its options as keywords: {name}(**opt), not {name}(opt)"
+            )
         extra = {k: v for k, v in kwargs.items() if k not in known}
         if extra:
             check_options(fn.__name__, extra, known)

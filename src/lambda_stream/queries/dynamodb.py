@@ -138,6 +138,7 @@ def _split_step(
         req = b.request(uow, request_field)
         if not req:
             return [uow]
+        b.mapping(uow, request_field, req)
         params = with_table(table, req, b.step)
         try:
             limit = params.get("Limit")

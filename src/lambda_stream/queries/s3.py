@@ -68,6 +68,7 @@ def split_s3_object(
         response = b.request(uow, field)
         if not response:
             return [uow]
+        b.mapping(uow, field, response)
         try:
             rest = {k: v for k, v in response.items() if k != "Body"}
             body = response.get("Body") or b""
@@ -108,6 +109,7 @@ def page_objects_from_s3(
         req = b.request(uow, request_field)
         if not req:
             return [uow]
+        b.mapping(uow, request_field, req)
         params: dict[str, Any] = {"Bucket": bucket, **req} if bucket else dict(req)
         out: list[Uow] = []
         try:

@@ -77,6 +77,7 @@ def send_to_sqs(
         message = b.request(uow, message_f, ("sendRequest",))
         if not message:
             return uow
+        b.mapping(uow, message_f, message)
         try:
             body = message.get("MessageBody")
             if not isinstance(body, str) or not body:

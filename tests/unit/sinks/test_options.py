@@ -330,7 +330,8 @@ def test_sqs_a_message_that_cannot_be_sized_or_checked_faults_its_own_uow() -> N
     ]
     out = run(items, send_to_sqs(queue_url="q", connector=fake))
     failed = [u for u in out if isinstance(u, Failed)]
-    assert len(failed) == 1 and failed[0].uow is items[1]
+    assert len(failed) == 1 and isinstance(failed[0].error, ConfigurationError) and failed[0].uow is None
+    assert "send_to_sqs: uow['message'] must be a dict of request parameters, got str" in str(failed[0].error)
     assert [u["send_response"]["Id"] for u in out if not isinstance(u, Failed)] == ["r1-0", "r1-1"]
 
 
@@ -363,3 +364,32 @@ def test_a_claim_check_body_is_the_event_json() -> None:
     )
     key = json.loads(out[0]["publish_request_entry"]["Detail"])["s3"]["key"]
     assert json.loads(s3.objects[("cc", key)])["blob"] == "z" * 2_000_000
+
+
+def test_a_step_applied_unbuilt_or_given_its_options_as_a_dict_says_how() -> None:
+    async def unbuilt() -> None:
+        await Stream([{"x": 1}]).through(update_dynamodb).to_list()  # type: ignore[arg-type]
+
+    with pytest.raises(
+        ConfigurationError, match=r"update_dynamodb was applied to a stream unbuilt: build it first"
+    ):
+        asyncio.run(unbuilt())
+    with pytest.raises(
+        ConfigurationError, match=r"update_dynamodb takes its options as keywords: update_dynamodb\(\*\*opt\)"
+    ):
+        update_dynamodb({"table_name": "t"})
+
+
+def test_a_connector_class_instead_of_an_instance_is_refused() -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"connector is the class FakeDynamoDB, not a connector: pass an instance"
+    ):
+        update_dynamodb(table_name="t", connector=FakeDynamoDB)
+
+
+def test_a_request_that_is_not_a_dict_fails_naming_the_field() -> None:
+    out = run(
+        [{"update_request": "SET a = 1"}], update_dynamodb(table_name="t", connector=FakeDynamoDB(), id="p9")
+    )
+    assert isinstance(out[0], Failed) and isinstance(out[0].error, ConfigurationError)
+    assert "update_dynamodb (pipeline 'p9'): uow['update_request'] must be a dict" in str(out[0].error)
