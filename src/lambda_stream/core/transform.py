@@ -1,7 +1,8 @@
 """Element-wise steps (map, filter, reject, tap, flat_map, errors, splice), fused into one node.
 
-A node runs its steps over a chunk of elements at a time. A run of consecutive map / filter /
-reject / tap steps is compiled into one loop (``Chain``): each element goes through the whole run
+A node runs its steps over a chunk of elements at a time. Every run of consecutive map / filter /
+reject / tap steps (a single one too) is compiled into one loop (``Chain``, the one implementation
+of those four): each element goes through the whole run
 before the next one starts, at the cost of one call and one type test per step, instead of one
 coroutine hop per step and element. Each step may be sync or async: an awaitable result is awaited.
 """
@@ -30,67 +31,19 @@ class Step:
 
 
 class MapStep(Step):
-    async def apply(self, items: list[Any]) -> list[Any]:
-        fn, plain, check = self.fn, self.check.plain, self.check.needs_await
-        out: list[Any] = []
-        append = out.append
-        for x in items:
-            if x.__class__ is Failure:
-                append(x)
-                continue
-            try:
-                r = fn(x)
-                if r.__class__ not in plain and check(r):
-                    r = await r
-            except Exception as e:
-                r = Failure(e)
-            append(r)
-        return out
+    """``fn(x)`` in place of ``x``. Runs as a ``Chain`` (one compiled loop), alone or in a run."""
 
 
 class FilterStep(Step):
-    keep_when = True
-
-    async def apply(self, items: list[Any]) -> list[Any]:
-        fn, plain, check, want = self.fn, self.check.plain, self.check.needs_await, self.keep_when
-        out: list[Any] = []
-        append = out.append
-        for x in items:
-            if x.__class__ is Failure:
-                append(x)
-                continue
-            try:
-                r = fn(x)
-                if r.__class__ not in plain and check(r):
-                    r = await r
-                keep = bool(r) is want  # inside the try: a verdict's __bool__ may raise too
-            except Exception as e:
-                append(Failure(e))
-                continue
-            if keep:
-                append(x)
-        return out
+    """``x`` when ``pred(x)`` is truthy (its ``__bool__`` raising is ``x``'s error). As a ``Chain``."""
 
 
-class RejectStep(FilterStep):
-    keep_when = False
+class RejectStep(Step):
+    """``x`` when ``pred(x)`` is falsy. As a ``Chain``."""
 
 
 class TapStep(Step):
-    async def apply(self, items: list[Any]) -> list[Any]:
-        fn, plain, check = self.fn, self.check.plain, self.check.needs_await
-        out: list[Any] = []
-        append = out.append
-        for x in items:
-            if x.__class__ is not Failure:
-                try:
-                    r = fn(x)
-                    if r.__class__ not in plain and check(r):
-                        await r
-                except Exception as e:
-                    x = Failure(e)
-            append(x)
-        return out
+    """``fn(x)`` for its effect, ``x`` passed on. As a ``Chain``."""
 
 
 class FlatMapStep(Step):
@@ -160,7 +113,7 @@ class SerialNode:
 
     def __init__(self, up: Node, step: Step) -> None:
         self.up = up
-        self.step = step
+        self.step = Chain([step]) if type(step) in _CHAINABLE else step
 
     async def pull(self, n: int) -> list[Any] | None:
         while True:
@@ -242,17 +195,16 @@ def _identity(x: Any) -> Any:
 
 
 def _fuse(steps: tuple[Step, ...]) -> tuple[Step, ...]:
-    """Replace each run of two or more chainable steps by one ``Chain``."""
+    """Replace each run of chainable steps (one or more) by one ``Chain``: a single compiled loop
+    is the one implementation of map / filter / reject / tap, alone or fused."""
     out: list[Step] = []
     run: list[Step] = []
     for step in (*steps, None):
         if step is not None and type(step) in _CHAINABLE:
             run.append(step)
             continue
-        if len(run) > 1:
+        if run:
             out.append(Chain(run))
-        else:
-            out.extend(run)
         run = []
         if step is not None:
             out.append(step)
