@@ -35,12 +35,15 @@ def attach_uow(err: BaseException, uow: Any, since: int | None = None) -> BaseEx
     """The exception to raise for ``err`` failing ``uow``: ``err`` itself when it carries no uow
     (it gets this one) or already carries this one, or an inner one attached during the call
     that started at ``since`` (``time.perf_counter_ns()``); otherwise a copy carrying ``uow``."""
-    current = getattr(err, "uow", None)
+    try:
+        current = getattr(err, "uow", None)
+    except Exception:  # a property that raises: treat the error as carrying none
+        current = None
     if current is None:
         try:
-            err.uow = uow  # type: ignore[attr-defined]
             setattr(err, _STAMP, _stamp(sys._getframe(1)))
-        except AttributeError:  # exceptions with __slots__ cannot carry it
+            err.uow = uow  # type: ignore[attr-defined]
+        except Exception:  # __slots__, or a __setattr__ that refuses: a copy (or FaultError) carries it
             return _copy_with(err, uow)
         return err
     if current is uow or (since is not None and _attached_within(err, since, sys._getframe(1))):
@@ -65,8 +68,11 @@ def _attached_within(err: BaseException, since: int, caller: FrameType) -> bool:
     stamp = getattr(err, _STAMP, None)
     if stamp is None:  # the uow came with the error (``DecodeError(uow=...)``): its creator's
         return True
-    at, frames = stamp
-    return bool(at >= since and id(caller) in frames)
+    try:
+        at, frames = stamp
+        return bool(at >= since and id(caller) in frames)
+    except Exception:  # not our stamp: trust nothing, the caller's uow goes on a copy
+        return False
 
 
 def _copy_with(err: BaseException, uow: Any) -> BaseException:
@@ -80,7 +86,11 @@ def _copy_with(err: BaseException, uow: Any) -> BaseException:
         twin.uow = uow  # type: ignore[attr-defined]
         setattr(twin, _STAMP, _stamp(sys._getframe(2)))
     except Exception:  # an exception type that cannot be rebuilt from its args
-        twin = FaultError(f"{type(err).__name__}: {err}", uow=uow)
+        try:
+            text = str(err)
+        except Exception:  # a hostile __str__
+            text = ""
+        twin = FaultError(f"{type(err).__name__}: {text}", uow=uow)
         setattr(twin, _STAMP, _stamp(sys._getframe(2)))
         twin.__cause__ = err
         return twin

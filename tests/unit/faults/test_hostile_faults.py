@@ -286,3 +286,19 @@ def test_a_uow_that_contains_itself_still_faults() -> None:
     event = fault_of(uow)
     assert event["uow"] == {"record": {"r": 1}}
     assert_deliverable(event)
+
+
+def test_an_exception_that_refuses_attributes_travels_on_a_fault_error() -> None:
+    class Frozen(Exception):
+        def __setattr__(self, name: str, value: Any) -> None:
+            raise TypeError("frozen")
+
+        def __str__(self) -> str:
+            raise RuntimeError("no str either")
+
+    def step(uow: Any) -> Any:
+        raise Frozen()
+
+    out = run(Stream(uows(2)).map(faulty(step)).errors(faults).to_list())
+    assert failed_ids(out) == ["e0", "e1"]
+    assert all(f["event"]["err"]["name"] == "FaultError" for f in out)
