@@ -235,9 +235,7 @@ def declares_options(fn: F) -> F:
                 raise ConfigurationError(
                     f"{name} was applied to a stream unbuilt: build it first, .through({name}(**opt))"
                 )
-            raise ConfigurationError(
-                f"{name} takes its options as keywords: {name}(**opt), not {name}(opt)"
-            )
+            raise ConfigurationError(f"{name} takes its options as keywords: {name}(**opt), not {name}(opt)")
         extra = {k: v for k, v in kwargs.items() if k not in known}
         if extra:
             check_options(fn.__name__, extra, known)

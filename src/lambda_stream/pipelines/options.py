@@ -24,11 +24,15 @@ def default_options(env: Mapping[str, str] | None = None, **overrides: Any) -> d
     - ``debug``: the ``DEBUG`` patterns (``pl:*`` or ``pl:<id>``, comma separated);
     - ``enabled_pipelines`` / ``disabled_pipelines``: from ``ENABLED_PIPELINES`` /
       ``DISABLED_PIPELINES`` (comma separated ids).
+
+    ``overrides`` win; one that looks like a misspelt or JS-named option fails here.
     """
-    from ..config import Settings
+    from ..config import LIBRARY_OPTIONS, SHARED_OPTIONS, Settings, check_options
     from ..connectors.base import ConnectorCache  # here, not at import: keeps cold start small
     from ..sinks.event_bridge import publish_to_event_bridge
 
+    # a near miss (``paralel``, ``busName``) would be spread into every step: name it here, once
+    check_options("default_options", overrides, LIBRARY_OPTIONS | SHARED_OPTIONS)
     e = os.environ if env is None else env
     settings = Settings.from_env(e)
     opt: dict[str, Any] = {

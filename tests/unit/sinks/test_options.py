@@ -171,6 +171,16 @@ def test_default_options_carry_the_settings() -> None:
     assert opt["settings"] == Settings(bus_name="bus", publish_parallel=6)
 
 
+def test_default_options_refuse_a_near_miss() -> None:
+    from lambda_stream.pipelines import default_options
+
+    with pytest.raises(
+        ConfigurationError, match=r"default_options: unknown option 'busName' \(did you mean 'bus_name'\?\)"
+    ):
+        default_options({}, busName="b")
+    assert default_options({}, my_own=1, parallel=2)["my_own"] == 1
+
+
 def _exported_steps() -> dict[str, Callable[..., Any]]:
     steps: dict[str, Callable[..., Any]] = {}
     for module in (sinks, queries):
