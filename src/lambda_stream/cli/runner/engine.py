@@ -105,6 +105,7 @@ class Runner:
                     discover_interval_s=self.discover_interval_s,
                 )
             await source.resolve()
+            await source.prepare()
             if source.arn.count(":") >= 4:
                 function.account = source.arn.split(":")[4]
             stats.source = source.arn or stats.source

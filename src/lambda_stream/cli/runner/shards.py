@@ -402,6 +402,7 @@ class ShardedSource:
         self.poll_interval_s = poll_interval_s
         self.discover_interval_s = discover_interval_s
         self.workers: dict[str, ShardWorker] = {}
+        self._ready: list[ShardWorker] = []
         self.arn = ""
 
     async def resolve(self) -> None:
@@ -418,28 +419,43 @@ class ShardedSource:
     def quietness(self) -> list[Quietness]:
         return [w.quiet for w in self.workers.values() if not w.ended]
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def discover(self) -> list[ShardWorker]:
+        """Workers for the shards not seen yet whose parents are read to their end (not started)."""
         source = StreamSource(self.arn, self.batch_info_key, self.destination)
+        known = {s.shard_id: s for s in await self.list_shards()}
+        new: list[ShardWorker] = []
+        for shard in known.values():
+            if shard.shard_id in self.workers:
+                continue
+            parent = self.workers.get(shard.parent) if shard.parent else None
+            if shard.parent in known and (parent is None or not parent.ended):
+                continue  # the parent's records go first
+            worker = ShardWorker(
+                self.mapping,
+                self.function,
+                self.reader(shard.shard_id),
+                source,
+                self.stats,
+                self.activity,
+                poll_interval_s=self.poll_interval_s,
+            )
+            self.workers[shard.shard_id] = worker
+            new.append(worker)
+        if new:
+            self.stats.shards = len(self.workers)
+            self.activity.touch()
+        return new
+
+    async def prepare(self) -> None:
+        """Find the shards before polling starts, so that "quiet" waits for their workers."""
+        self._ready = await self.discover()
+
+    async def run(self, stopping: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
+            new, self._ready = self._ready, []
             while not stopping.is_set():
-                known = {s.shard_id: s for s in await self.list_shards()}
-                for shard in known.values():
-                    if shard.shard_id in self.workers:
-                        continue
-                    parent = self.workers.get(shard.parent) if shard.parent else None
-                    if shard.parent in known and (parent is None or not parent.ended):
-                        continue  # the parent's records go first
-                    worker = ShardWorker(
-                        self.mapping,
-                        self.function,
-                        self.reader(shard.shard_id),
-                        source,
-                        self.stats,
-                        self.activity,
-                        poll_interval_s=self.poll_interval_s,
-                    )
-                    self.workers[shard.shard_id] = worker
-                    self.stats.shards = len(self.workers)
-                    self.activity.touch()
+                for worker in new:
                     tg.create_task(worker.run(stopping))
                 await wait_for_event(stopping, self.discover_interval_s)
+                if not stopping.is_set():
+                    new = await self.discover()

@@ -72,6 +72,8 @@ class SqsSource:
         self.region = ""
         self.fifo = False
         self.pollers: list[Quietness] = []
+        # SQS delivers at least once: a message done twice counts once (and as a duplicate)
+        self._done_ids: set[str] = set()
 
     async def resolve(self) -> None:
         ref = self.mapping.ref
@@ -84,9 +86,12 @@ class SqsSource:
     def quietness(self) -> list[Quietness]:
         return self.pollers
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def prepare(self) -> None:
+        """The pollers (before polling starts, so that "quiet" waits for them)."""
         concurrency = 1 if self.fifo else self.mapping.maximum_concurrency
         self.pollers = [Quietness(self.activity) for _ in range(concurrency)]
+
+    async def run(self, stopping: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
             for quiet in self.pollers:
                 tg.create_task(self._poll(quiet, stopping))
@@ -181,7 +186,10 @@ class SqsSource:
         done = [m for m in messages if m["MessageId"] not in failed]
         again = [m for m in messages if m["MessageId"] in failed]
         await asyncio.to_thread(self._settle, done, again)
-        stats.records_done += len(done)
+        fresh = {m["MessageId"] for m in done} - self._done_ids
+        self._done_ids |= fresh
+        stats.records_done += len(fresh)
+        stats.duplicates += len(done) - len(fresh)
         stats.redelivered += len(again)
 
     def _settle(self, done: list[dict[str, Any]], again: list[dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ class SourceStats:
     function_errors: int = 0
     partial_failures: int = 0  # invocations that reported batch item failures
     redelivered: int = 0  # records delivered again after a failure
+    duplicates: int = 0  # SQS: messages delivered again after they were done (at-least-once)
     bisects: int = 0
     discarded: int = 0  # records given up on (retries exhausted), sent to the on-failure destination
     shards: int = 0
@@ -32,6 +33,7 @@ class SourceStats:
         again = f", {self.redelivered} redelivered" if self.redelivered else ""
         bisect = f", {self.bisects} bisects" if self.bisects else ""
         gone = f", {self.discarded} to on-failure" if self.discarded else ""
+        gone += f", {self.duplicates} duplicates" if self.duplicates else ""
         shards = f" [{self.shards} shard{'s' if self.shards != 1 else ''}]" if self.shards else ""
         return (
             f"{self.source} -> {self.function}{shards}: {self.records_read} read, {self.records_done} done, "
