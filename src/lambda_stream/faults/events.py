@@ -189,6 +189,14 @@ def _pointer(record: Any) -> dict[str, Any]:
         if isinstance(inner, Mapping):
             for k in keys:
                 _point(out, k, inner.get(k))
+    s3 = record.get("s3")
+    if isinstance(s3, Mapping):  # an S3 notification: which object
+        bucket, obj = s3.get("bucket"), s3.get("object")
+        if isinstance(bucket, Mapping):
+            _point(out, "bucket", bucket.get("name"))
+        if isinstance(obj, Mapping):
+            for k in ("key", "versionId", "sequencer"):
+                _point(out, k, obj.get(k))
     return out
 
 

@@ -302,3 +302,15 @@ def test_an_exception_that_refuses_attributes_travels_on_a_fault_error() -> None
     out = run(Stream(uows(2)).map(faulty(step)).errors(faults).to_list())
     assert failed_ids(out) == ["e0", "e1"]
     assert all(f["event"]["err"]["name"] == "FaultError" for f in out)
+
+
+def test_a_pointer_names_the_s3_object() -> None:
+    record = {
+        "eventSource": "aws:s3",
+        "s3": {"bucket": {"name": "b"}, "object": {"key": "k", "sequencer": "0A"}},
+    }
+    err = ValueError("x")
+    err.uow = {"record": {**record, "blob": "x" * 10_000}}  # type: ignore[attr-defined]
+    assert to_fault_event(err, max_size=4_000)["uow"] == {
+        "pointer": {"eventSource": "aws:s3", "bucket": "b", "key": "k", "sequencer": "0A"}
+    }
