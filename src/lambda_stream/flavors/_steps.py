@@ -21,6 +21,7 @@ from ..utils.batching import compact
 from .rule import arity, bind, is_async
 
 Uow = dict[str, Any]
+_PLAIN = frozenset({dict, list, tuple, str, int, float, bool, type(None)})  # results never awaited
 Step = Callable[[Stream[Any]], Stream[Any]]
 DEFAULT_PARALLEL = 4
 
@@ -150,10 +151,24 @@ def assign(
             attach_uow(e, uow)
             raise
 
+    if merge is None and arity(fn) >= 2:  # the common case, one frame per uow: fn(uow, rule)
+
+        def run_plain(uow: Uow) -> Any:
+            try:
+                r = fn(uow, rule)
+            except Exception as e:
+                attach_uow(e, uow)
+                raise
+            if r.__class__ in _PLAIN or not hasattr(r, "__await__"):
+                return {**uow, field: r}
+            return later(r, uow)
+
+        return mapped(run_plain)
+
     def run(uow: Uow) -> Any:
         try:
             r = call(uow)
-            if inspect.isawaitable(r):
+            if r.__class__ not in _PLAIN and hasattr(r, "__await__"):
                 return later(r, uow)
             return adorn(uow, r)
         except Exception as e:
