@@ -15,6 +15,7 @@ from typing import Any
 from lambda_stream import from_kinesis, initialize, lambda_handler, publish_to_event_bridge
 from lambda_stream.connectors.batch import BatchResult
 from lambda_stream.testing import to_kinesis_records
+from lambda_stream.utils import decompress
 
 LIMIT = 256 * 1024
 
@@ -54,3 +55,23 @@ def test_a_record_too_big_for_its_fault_is_published_as_a_pointer() -> None:
     assert detail["uow"]["pointer"]["sequenceNumber"] == record["kinesis"]["sequenceNumber"]
     assert detail["uow"]["pointer"]["eventSourceARN"] == record["eventSourceARN"]
     assert detail["err"]["name"] == "AwsValidationError"
+
+
+def test_hostile_records_are_published_as_faults_the_bus_accepts() -> None:
+    events = [{"type": "small", "n": i} for i in range(4)]
+    batch = to_kinesis_records(events)
+    records = batch["Records"]
+    records[0]["eventID"] += "\ud800"  # as the runtime decodes an escaped lone surrogate
+    records[1]["kinesis"]["data"] = base64.b64encode(("[" * 5000 + "]" * 5000).encode()).decode()
+    records[2]["kinesis"]["data"] = base64.b64encode(b'{"type":"small","n":NaN}').decode()
+    bus = Bus()
+    opt = {"publish": publish_to_event_bridge, "bus_name": "b", "connector": bus, "max_request_size": LIMIT}
+    with lambda_handler(
+        initialize({"forward": forward}, opt), source=from_kinesis, partial_batch_response=True
+    ) as h:
+        assert h(batch, None) == {"batchItemFailures": []}
+    faults = [decompress(json.loads(e["Detail"])) for e in bus.entries if e["DetailType"] == "fault"]
+    assert sorted(f["uow"]["record"]["kinesis"]["sequenceNumber"] for f in faults) == ["0", "1", "2"]
+    assert [e["DetailType"] for e in bus.entries].count("small") == 1
+    for e in bus.entries:
+        e["Detail"].encode("utf-8")  # strict UTF-8: what the service requires
