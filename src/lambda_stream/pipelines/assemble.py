@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..core import Stream
-from ..core._base import CHUNK
+from ..core import CHUNK, Stream
 from ..errors import ConfigurationError
 from ..faults import FaultUow, faults, flush_faults
 from .invocation import Invocation

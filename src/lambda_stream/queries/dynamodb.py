@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._steps import DYNAMODB, StepBuild, Uow, per_uow_step, with_table
 from ..config import declares_options, env
-from ..core._base import resolve
+from ..core import resolve
 from ..errors import ConfigurationError
 from ..faults.wrap import attach_uow
 from ._cache import RequestCache

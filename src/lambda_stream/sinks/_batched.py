@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .._steps import Uow
-from ..core._base import Failure
+from ..core import Failure
 from ..errors import BatchEntriesFailedError
 from ..faults.wrap import attach_uow
 from ..utils.json import utf8_size

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._steps import S3, StepBuild, Uow
-from ..core._base import Failure
+from ..core import Failure
 from ..errors import AwsValidationError
 from ..faults.wrap import attach_uow
 from ..utils.json import dumps
