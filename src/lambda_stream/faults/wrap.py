@@ -127,6 +127,7 @@ def reject_with_fault(uow: Any, ignore: bool = False) -> Callable[[BaseException
 
 def faulty(fn: Callable[[Any], R]) -> Callable[[Any], R]:
     """Wrap a sync step ``fn(uow)`` so that an error it raises carries that uow."""
+    _callable("faulty", fn)
 
     @functools.wraps(fn)
     def step(uow: Any) -> R:
@@ -144,6 +145,7 @@ def faulty(fn: Callable[[Any], R]) -> Callable[[Any], R]:
 
 def faulty_async(fn: Callable[[Any], Awaitable[R]]) -> Callable[[Any], Awaitable[R]]:
     """Wrap an async step ``fn(uow)`` so that an error it raises carries that uow."""
+    _callable("faulty_async", fn)
 
     @functools.wraps(fn)
     async def step(uow: Any) -> R:
@@ -161,3 +163,8 @@ def faulty_async(fn: Callable[[Any], Awaitable[R]]) -> Callable[[Any], Awaitable
 
 def _raise(err: BaseException) -> NoReturn:
     raise err
+
+
+def _callable(name: str, fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"{name} wraps a step function uow -> uow, got {type(fn).__name__} {fn!r:.60}")

@@ -189,3 +189,11 @@ def test_a_batch_faults_pipeline_comes_from_its_uows() -> None:
     err = ValueError("call failed")
     err.uow = {"batch": [{"pipeline": "p9", "record": {"r": 1}}]}  # type: ignore[attr-defined]
     assert to_fault_event(err)["tags"]["pipeline"] == "p9"
+
+
+def test_faulty_refuses_what_is_not_a_function() -> None:
+    from lambda_stream import faulty, faulty_async
+
+    for wrap in (faulty, faulty_async):
+        with pytest.raises(TypeError, match="wraps a step function"):
+            wrap(3)  # type: ignore[arg-type]
