@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
             "X's table, an event hub, Service Y's view table and event store and a fault bucket; write "
             "domain objects into X (creates, updates, a soft delete, a late update, one poison object); "
             "run the trigger (cdc) and the listener (materialize, collect) through the local runner until "
-            "quiet and report. Exits 1 if anything does not reconcile. Needs the dev extra (moto[server])."
+            "quiet and report. Exits 1 if anything does not reconcile. Needs the demo (or dev) extra: lambda-stream[demo]."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

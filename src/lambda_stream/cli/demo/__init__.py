@@ -17,11 +17,12 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..runner import EventSourceMapping, Runner
 from ..runner.aws import Clients
@@ -213,8 +214,28 @@ async def _scenario(
         status = report(say, runner, names, p, outcome, elapsed)
         if keep_running:
             say(f"running on {endpoint} (AWS_ENDPOINT_URL={endpoint}); Ctrl-C to stop")
-            await runner.wait()
+            await until_interrupted(runner)
+            say(runner.report())
     return status
+
+
+async def until_interrupted(runner: Runner) -> None:
+    """Keep the runner going until Ctrl-C (then the invocations in flight finish)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        tasks: list[asyncio.Task[Any]] = [
+            asyncio.create_task(stop.wait()),
+            asyncio.create_task(runner.wait()),
+        ]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        for task in done:
+            task.result()  # a crash of the runner itself is raised
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 def report(
