@@ -504,3 +504,18 @@ def test_expired_as_a_rule_without_event_type(alias: str) -> None:
     )
     out = run_rules([{"id": "x", "flavor": fl}], from_dynamodb(records), connector=FakeAws(), bus_name="b")
     assert [u["emit"]["type"] for u in out] == ["c1-expired"]  # expire: false is set (as JS)
+
+
+def test_a_basic_evaluate_rule_fires_for_the_event_row_and_each_correl_row() -> None:
+    e1 = {"id": "1", "type": "e1", "timestamp": TS, "partitionKey": "11"}
+    records = to_dynamodb_records(
+        [event_row("1", e1, data="11"), correl_row("c1", "1", e1), correl_row("c2", "1", e1)]
+    )
+    rules = [{"id": "basic", "flavor": evaluate, "event_type": "e1", "emit": "e111"}]
+    out = run_rules(rules, from_dynamodb(records), connector=FakeAws(), bus_name="b")
+    assert [(u["meta"]["correlation"], u["emit"]["partitionKey"]) for u in out] == [
+        (False, "11"),
+        (True, "c1"),
+        (True, "c2"),
+    ]
+    assert [u["emit"]["id"] for u in out] == ["0.basic", "1.basic", "2.basic"]
