@@ -7,7 +7,6 @@ body is the event's JSON, its compressed fields are decompressed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from .._steps import S3, StepBuild, Uow
 from ..config import declares_options, env
 from ..faults.wrap import attach_uow
 from ..utils.compression import decompress
+from ..utils.json import loads
 
 if TYPE_CHECKING:
     from ..connectors.protocols import S3Reads
@@ -57,9 +57,7 @@ def redeem_claim_check(
         try:
             response = await s3.get_object({"Bucket": s3_ref["bucket"], "Key": s3_ref["key"]})
             body = response["Body"]
-            stored = decompress(
-                json.loads(body.decode("utf-8") if isinstance(body, bytes | bytearray) else body)
-            )
+            stored = decompress(loads(body.decode("utf-8") if isinstance(body, bytes | bytearray) else body))
         except Exception as e:
             raise attach_uow(e, uow) from e.__cause__
         return {**uow, field: stored}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ from .._steps import KIB, SQS, StepBuild, Uow
 from ..config import declares_options, env
 from ..errors import AwsValidationError
 from ..faults.wrap import attach_uow
-from ..utils.json import utf8_size
+from ..utils.json import loads, utf8_size
 from ._batched import batched_sink
 from .claim_check import claim_check_store, fit_entry
 
@@ -152,7 +151,7 @@ def _utf8_len(value: Any) -> int:
 
 def _json_object(text: str) -> dict[str, Any] | None:
     try:
-        value = json.loads(text)
+        value = loads(text)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
