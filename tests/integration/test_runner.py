@@ -354,3 +354,39 @@ def test_the_run_command_sets_up_an_embedded_aws_and_drains_it(
     out = capsys.readouterr().out
     assert "embedded AWS at http://127.0.0.1:" in out
     assert ":stream/cli-s -> handler [1 shard]: 5 read, 5 done, 3 invocations" in out
+
+
+def test_a_missing_source_fails_naming_it(aws: str) -> None:
+    try:
+        run([EventSourceMapping("kinesis:nope", Recorder())], aws)
+    except LookupError as e:
+        assert "event source kinesis:nope" in str(e) and "not found" in str(e)
+    else:
+        raise AssertionError("expected a LookupError")
+
+
+def test_stop_lets_the_batch_in_flight_finish_and_delivers_no_more(aws: str) -> None:
+    seqs = kinesis_stream("s", [("k", {"n": i}) for i in range(6)])
+    started, release = threading.Event(), threading.Event()
+
+    def decide(records: list[dict[str, Any]], call: int) -> Any:
+        started.set()
+        release.wait(30)
+        return {"batchItemFailures": []}
+
+    handler = Recorder(decide)
+
+    async def go() -> Runner:
+        runner = Runner([EventSourceMapping("kinesis:s", handler, batch_size=3)], endpoint_url=aws)
+        await runner.start()
+        assert await asyncio.to_thread(started.wait, 30)
+        stopping = asyncio.create_task(runner.stop())  # what Ctrl-C does
+        await asyncio.sleep(0)  # the stop task sets the flag before the batch is released
+        release.set()
+        await stopping
+        return runner
+
+    runner = asyncio.run(go())
+    assert [[kinesis_seq(r) for r in call] for call in handler.calls] == [seqs[:3]]
+    assert runner.stats[0].records_done == 3
+    assert runner.stats[0].checkpoints == {"shardId-000000000000": seqs[2]}

@@ -104,8 +104,15 @@ class Runner:
                     poll_interval_s=self.poll_interval_s,
                     discover_interval_s=self.discover_interval_s,
                 )
-            await source.resolve()
-            await source.prepare()
+            try:
+                await source.resolve()
+                await source.prepare()
+            except LookupError:
+                raise
+            except Exception as e:
+                if getattr(e, "response", None) is None:  # not an AWS error (botocore ClientError)
+                    raise
+                raise LookupError(f"event source {mapping.ref}: {e}") from e
             if source.arn.count(":") >= 4:
                 function.account = source.arn.split(":")[4]
             stats.source = source.arn or stats.source

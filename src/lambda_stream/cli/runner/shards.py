@@ -17,7 +17,9 @@ What happens to a batch:
   on: a record of them (Lambda's shape: ``KinesisBatchInfo`` / ``DDBStreamBatchInfo``) goes to the
   on-failure destination, and the shard moves on.
 
-The shard's checkpoint is the last record such that it and every record before it are done or
+Records are ordered by their position in the shard as read, never by comparing sequence numbers
+as strings (moto's Kinesis sequence numbers are small integers: "10" < "9"); the lowest reported
+failure is the one earliest in the batch. The shard's checkpoint is the last record such that it and every record before it are done or
 given up on. Stopping (Ctrl-C) lets each lane finish the invocation in flight; what is not
 checkpointed then would be redelivered by a new run from the checkpoint.
 """
