@@ -98,7 +98,21 @@ SHARED_OPTIONS: frozenset[str] = frozenset(
         "rate",
         "retryable",
         "skip_latched",
-        "source_is_self",
+        # job (flavors/job.py)
+        "job_filters",
+        "to_scan_request",
+        "to_query_split_request",
+        "to_query_related_request",
+        "to_cursor_update_request",
+        "cursor_key_fn",
+        # other flavors' own fields (cdc, update, materialize, send_messages, firehose)
+        "pk_fn",
+        "fks",
+        "split_target_field",
+        "split_on_omit_fields",
+        "sns",
+        "transform",
+        "metadata",
     }
 )
 

@@ -42,15 +42,13 @@ def guarded(pred: Callable[[Uow], Any]) -> Callable[[Uow], Any]:
         try:
             return await pending
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
 
     def run(uow: Uow) -> Any:
         try:
             r = pred(uow)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
         if inspect.isawaitable(r):
             return later(r, uow)
         return r
@@ -138,8 +136,7 @@ def assign(
             try:
                 return adorn(uow, await call(uow))
             except Exception as e:
-                attach_uow(e, uow)
-                raise
+                raise attach_uow(e, uow) from e.__cause__
 
         n = parallel_of(rule)
         return lambda s: s.map(run_async, parallel=n)
@@ -148,8 +145,7 @@ def assign(
         try:
             return adorn(uow, await pending)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
 
     if merge is None and arity(fn) >= 2:  # the common case, one frame per uow: fn(uow, rule)
 
@@ -157,8 +153,7 @@ def assign(
             try:
                 r = fn(uow, rule)
             except Exception as e:
-                attach_uow(e, uow)
-                raise
+                raise attach_uow(e, uow) from e.__cause__
             if r.__class__ in _PLAIN or not hasattr(r, "__await__"):
                 return {**uow, field: r}
             return later(r, uow)
@@ -172,8 +167,7 @@ def assign(
                 return later(r, uow)
             return adorn(uow, r)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
 
     return mapped(run)
 

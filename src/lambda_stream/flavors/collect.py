@@ -75,8 +75,7 @@ def collect(rule: dict[str, Any]) -> Step:
                 event=stored,
             )
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
         return {**uow, "key": key, "put_request": {"Item": item}}
 
     if rule.get("to_put_request") is not None:

@@ -74,8 +74,7 @@ def correlate(rule: dict[str, Any]) -> Step:
                 event=event,
             )
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
         return {**uow, "key": key, "put_request": {"Item": item}}
 
     return chain(

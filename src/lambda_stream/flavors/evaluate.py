@@ -166,8 +166,7 @@ def evaluate(rule: dict[str, Any]) -> Step:
         try:
             return adorned(uow, await pending)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
 
     def to_higher_order_events(uow: Uow) -> Any:
         try:
@@ -179,8 +178,7 @@ def evaluate(rule: dict[str, Any]) -> Step:
                 return emit_later(uow, result)
             return adorned(uow, result)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
 
     def triggers_of(expression: Any) -> Step:
         if expression is None:

@@ -57,8 +57,7 @@ def to_expired_event(uow: Uow) -> Uow:
             "triggers": [trigger_of(event)],
         }
     except Exception as e:
-        attach_uow(e, uow)
-        raise
+        raise attach_uow(e, uow) from e.__cause__
     return {**uow, "emit": emit}
 
 

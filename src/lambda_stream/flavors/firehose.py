@@ -67,8 +67,7 @@ def firehose_transform(rule: dict[str, Any]) -> Step:
                 metadata = {"partitionKeys": {"table": table, **spread_date_time(uow["event"]["timestamp"])}}
             data = _b64(transformed)
         except Exception as e:
-            attach_uow(e, uow)
-            raise
+            raise attach_uow(e, uow) from e.__cause__
         return {**uow, "transformed": transformed, "result": "Ok", "data": data, "metadata": metadata}
 
     return chain(select(rule), mapped(to_transformed))

@@ -31,7 +31,7 @@ import base64
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 from ..core import LoopBridge, Stream
 from ..core._eager import deadline_at
@@ -59,10 +59,11 @@ class BatchResponse(TypedDict):
     batchItemFailures: list[BatchItemFailure]
 
 
-class FirehoseRecord(TypedDict):
-    recordId: str
-    result: str  # "Ok" | "Dropped" | "ProcessingFailed"
-    data: str
+class FirehoseRecord(TypedDict, total=False):
+    recordId: Required[str]
+    result: Required[str]  # "Ok" | "Dropped" | "ProcessingFailed"
+    data: Required[str]
+    metadata: dict[str, Any]  # {"partitionKeys": {...}} for dynamic partitioning
 
 
 class FirehoseResponse(TypedDict):
@@ -479,9 +480,11 @@ def _firehose_answer(
 ) -> FirehoseResponse:
     """One answer per record: what its uows say (ProcessingFailed > Ok > Dropped), Dropped when no
     pipeline kept it (as JS), ProcessingFailed when it was not processed (time) or its fault is
-    reported; the data is the uow's ``data`` (base64) for Ok, else the record's own."""
+    reported; the data is the uow's ``data`` (base64) for Ok, with its ``metadata`` (partitionKeys for
+    dynamic partitioning) when it has one, else the record's own data."""
     results: list[str] = ["Dropped"] * len(records)
     data: list[str | None] = [None] * len(records)
+    metadata: list[Any] = [None] * len(records)
     for uow in out.uows:
         if uow.__class__ is FaultUow or not isinstance(uow, Mapping):
             continue
@@ -496,6 +499,7 @@ def _firehose_answer(
         if _FIREHOSE_RESULTS.index(result) > _FIREHOSE_RESULTS.index(results[at]):
             results[at] = result
             data[at] = _b64(uow.get("data")) if result == "Ok" else None
+            metadata[at] = uow.get("metadata") if result == "Ok" else None
     for i in bad:
         results[i] = "ProcessingFailed"
     answer: list[FirehoseRecord] = []
@@ -504,9 +508,14 @@ def _firehose_answer(
         if not isinstance(rid, str):
             raise ConfigurationError(f"firehose: record {i} has no recordId to answer it by")
         own = record.get("data")
-        answer.append(
-            {"recordId": rid, "result": results[i], "data": data[i] or (own if isinstance(own, str) else "")}
-        )
+        entry: FirehoseRecord = {
+            "recordId": rid,
+            "result": results[i],
+            "data": data[i] or (own if isinstance(own, str) else ""),
+        }
+        if isinstance(metadata[i], Mapping):
+            entry["metadata"] = dict(metadata[i])  # partitionKeys for dynamic partitioning
+        answer.append(entry)
     return {"records": answer}
 
 

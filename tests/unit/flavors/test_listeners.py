@@ -435,6 +435,24 @@ def test_a_rule_function_that_raises_faults_that_uow_only() -> None:
         assert faults[0]["event"]["err"]["message"] == "no 2"
 
 
+def test_one_exception_object_raised_for_two_uows_faults_both() -> None:
+    """A rule function raising a shared (module-level, cached) exception: each uow is its own fault."""
+    shared = ValueError("not this one")
+
+    def boom(uow: dict[str, Any], rule: Any) -> dict[str, Any]:
+        if uow["event"]["thing"]["id"] in ("1", "3"):
+            raise shared
+        return to_update_request(uow, rule)
+
+    events = [{"type": "m1", "timestamp": TS, "thing": {"id": str(i)}} for i in range(1, 4)]
+    rules = [{"id": "m", "flavor": materialize, "event_type": "m1", "to_update_request": boom}]
+    out, faults = split(
+        run_rules(rules, from_kinesis(to_kinesis_records(events)), connector=FakeAws(), table_name="t")
+    )
+    assert [u["event"]["thing"]["id"] for u in out] == ["2"]
+    assert sorted(f["failed"]["event"]["thing"]["id"] for f in faults) == ["1", "3"]
+
+
 def test_rate_limits_a_rule() -> None:
     rules = [
         {

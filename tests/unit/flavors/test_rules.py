@@ -151,3 +151,16 @@ def test_a_retryable_rule_fails_the_invocation_when_throttled() -> None:
     pipes = initialize(initialize_from(rules), {"connector": FakeAws(fail=throttled), "table_name": "t"})
     with pytest.raises(ThrottledError, match="slow down"):
         asyncio.run(pipes.assemble(uows()).to_list())
+
+
+def test_every_flavor_field_is_a_shared_option() -> None:
+    """A rule is spread into the steps its flavor builds: no step may take a flavor's own field for
+    a misspelling of one of its options (``to_query_split_request`` vs ``query_split_request_field``)."""
+    import lambda_stream.flavors as flavors
+    from lambda_stream.config import LIBRARY_OPTIONS, SHARED_OPTIONS
+    from lambda_stream.flavors.rule import Flavor
+
+    found = [getattr(flavors, n) for n in flavors.__all__ if isinstance(getattr(flavors, n), Flavor)]
+    assert len(found) >= 10
+    for f in found:
+        assert set(f.rule_fields) <= SHARED_OPTIONS | LIBRARY_OPTIONS, f

@@ -188,7 +188,12 @@ def firehose_pipeline(opt: dict[str, Any]) -> Any:
         if uow["event"]["n"] == 3:
             raise faulty(lambda u: (_ for _ in ()).throw(ValueError("bad")))(uow)
         data = base64.b64encode(json.dumps({"n": uow["event"]["n"]}).encode() + b"\n").decode()
-        return {**uow, "result": "Ok", "data": data}
+        return {
+            **uow,
+            "result": "Ok",
+            "data": data,
+            "metadata": {"partitionKeys": {"n": str(uow["event"]["n"])}},
+        }
 
     return lambda s: s.map(transform)
 
@@ -219,6 +224,8 @@ def test_a_firehose_transformation_is_answered_with_one_result_per_record(report
     assert results == ["Ok", "Ok", "Dropped", failed, "Ok", failed]
     assert json.loads(base64.b64decode(records[4]["data"])) == {"n": 4}
     assert records[2]["data"] == event["records"][2]["data"]
+    assert records[4]["metadata"] == {"partitionKeys": {"n": "4"}}  # dynamic partitioning
+    assert "metadata" not in records[2]
     assert len(published) == (0 if report else 2)
 
 
