@@ -46,9 +46,9 @@ class Recorder:
         return handler
 
 
-def run(mappings: list[EventSourceMapping], endpoint: str) -> Runner:
+def run(mappings: list[EventSourceMapping], endpoint: str, **kwargs: Any) -> Runner:
     async def go() -> Runner:
-        async with Runner(mappings, endpoint_url=endpoint, poll_interval_s=0.02) as runner:
+        async with Runner(mappings, endpoint_url=endpoint, poll_interval_s=0.02, **kwargs) as runner:
             assert await runner.until_quiet(timeout_s=60)
         return runner
 

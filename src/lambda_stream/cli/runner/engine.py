@@ -129,7 +129,7 @@ class Runner:
     def quiet(self) -> bool:
         """Every poller polled empty twice since anything last happened, and nothing is in flight."""
         pollers: list[Quietness] = [q for s in self.sources for q in s.quietness]
-        return bool(pollers) and all(q.quiet for q in pollers)
+        return bool(self.sources) and all(q.quiet for q in pollers)
 
     async def until_quiet(self, timeout_s: float | None = None) -> bool:
         """Wait until the system is quiet; False when ``timeout_s`` passed first.

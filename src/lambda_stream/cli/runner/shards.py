@@ -419,7 +419,8 @@ class ShardedSource:
 
     @property
     def quietness(self) -> list[Quietness]:
-        return [w.quiet for w in self.workers.values() if not w.ended]
+        """The pollers that count for "quiet": a shard read to its end counts until its records are done."""
+        return [w.quiet for w in self.workers.values() if not (w.ended and w.quiet.outstanding == 0)]
 
     async def discover(self) -> list[ShardWorker]:
         """Workers for the shards not seen yet whose parents are read to their end (not started)."""
