@@ -19,7 +19,6 @@ The handler builds Firehose's response from what the pipelines emit:
 from __future__ import annotations
 
 import base64
-import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,6 +36,8 @@ Uow = dict[str, Any]
 
 def spread_date_time(timestamp: float) -> dict[str, str]:
     """``{year, month, day, hour, minute}`` of an epoch-ms timestamp, in UTC, zero-padded."""
+    import datetime  # here, not at import: keeps cold start small
+
     dt = datetime.datetime.fromtimestamp(timestamp / 1000, tz=datetime.UTC)
     return {
         "year": f"{dt.year}",
