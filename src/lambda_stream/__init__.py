@@ -4,6 +4,8 @@ The public API is exactly ``__all__``; every other module is private. Importing 
 never imports boto3: connectors load it on first use.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .core import LoopBridge, Stream, sync_handler
 from .errors import (
     AwsValidationError,
@@ -35,7 +37,6 @@ from .filters import (
     out_skip,
     out_source_is_self,
 )
-from .flavors import cdc, collect, correlate, evaluate, expire, expired, materialize
 from .pipelines import (
     default_options,
     initialize,
@@ -83,6 +84,25 @@ from .utils import (
     ttl_rule,
     un_batch_uow,
 )
+
+if TYPE_CHECKING:  # the flavors load on first use: a handler that builds no rules never imports them
+    from .flavors import cdc, collect, correlate, evaluate, expire, expired, materialize
+
+_LAZY = frozenset({"cdc", "collect", "correlate", "evaluate", "expire", "expired", "materialize"})
+
+
+def __getattr__(name: str) -> Any:
+    """The flavors at the root, imported on first use (PEP 562), to keep cold start small."""
+    if name in _LAZY:
+        from . import flavors
+
+        return getattr(flavors, name)
+    raise AttributeError(f"module 'lambda_stream' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "AwsValidationError",

@@ -107,3 +107,20 @@ def test_import_does_not_load_boto3_botocore_or_connectors() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_handler_imports_load_neither_boto3_nor_the_flavors() -> None:
+    """Cold start: the README's handler imports stay small; the root's flavors load on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from lambda_stream import Stream, from_kinesis, initialize, lambda_handler, update_dynamodb\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('boto3', 'botocore', 'lambda_stream.flavors')))\n"
+        "assert loaded == [], loaded\n"
+        "import lambda_stream\n"
+        "assert lambda_stream.materialize.__class__.__name__ == 'Flavor'\n"
+        "assert 'lambda_stream.flavors' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import ConfigurationError
-from ..flavors.rule import validate_rule
 from .assemble import Pipeline, Step
 
 
@@ -17,6 +16,8 @@ def initialize_from(rules: Iterable[Mapping[str, Any]]) -> dict[str, Pipeline]:
     a missing ``id``, ``flavor``, ``event_type`` or function the flavor requires, or an unknown
     field close to a known one, fails with the rule id and the field.
     """
+    from ..flavors.rule import validate_rule  # here: a handler without rules never loads the flavors
+
     out: dict[str, Pipeline] = {}
     for i, rule in enumerate(rules):
         validate_rule(rule, i)
