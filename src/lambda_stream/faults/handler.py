@@ -46,9 +46,11 @@ def flush_faults(*, report: bool = False, **opt: Any) -> Callable[[Stream[Any]],
     """Hold fault uows back until the stream ends, then publish them and pass them on.
 
     ``publish`` is a curried sink factory (e.g. ``publish_to_event_bridge``), called with the
-    options and ``batch_size=faults_batch_size`` (4); without one, or with ``report=True`` (the
-    handler reports the faults' records as batch item failures instead), faults are only logged.
-    Every fault is logged at ERROR level on the ``lambda_stream.faults`` logger either way.
+    options and ``batch_size=faults_batch_size`` (4) once, here, so a misconfigured publisher
+    (no bus name, a misspelled option) fails when the pipelines are built, not at the first fault.
+    Without one, or with ``report=True``, faults are passed on unpublished (``lambda_handler``
+    reports their records as batch item failures). Every fault is logged at ERROR level on the
+    ``lambda_stream.faults`` logger either way.
     """
     publish: Callable[..., Callable[[Stream[Any]], Stream[Any]]] | None = opt.get("publish")
     if publish is not None and not callable(publish):
@@ -56,6 +58,12 @@ def flush_faults(*, report: bool = False, **opt: Any) -> Callable[[Stream[Any]],
             f"flush_faults: 'publish' must be a sink factory such as publish_to_event_bridge, got {publish!r}"
         )
     log = logging.getLogger("lambda_stream.faults")
+    sink: Callable[[Stream[Any]], Stream[Any]] | None = None
+    if publish is not None and not report:
+        opts = {**opt, "batch_size": opt.get("faults_batch_size", FAULTS_BATCH_SIZE)}
+        opts.pop("publish", None)
+        opts.pop("faults_batch_size", None)
+        sink = publish(**opts)
 
     def step(s: Stream[Any]) -> Stream[Any]:
         held: list[FaultUow] = []
@@ -70,10 +78,8 @@ def flush_faults(*, report: bool = False, **opt: Any) -> Callable[[Stream[Any]],
             for f in held:
                 log.error("fault: %s", dumps(f["event"]))
             out: Stream[Any] = Stream(held)
-            if publish is not None and held and not report:
-                opts = {**opt, "batch_size": opt.get("faults_batch_size", FAULTS_BATCH_SIZE)}
-                opts.pop("publish", None)
-                out = out.map(_publishable).through(publish(**opts)).map(_restore)
+            if sink is not None and held:
+                out = out.map(_publishable).through(sink).map(_restore)
             return out
 
         return s.filter(hold).concat(release)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..config import check_options
 from ..core import CHUNK, Stream
 from ..errors import ConfigurationError
 from ..faults import FaultUow, faults, flush_faults
@@ -22,6 +23,9 @@ class Pipelines:
     def __init__(self, steps: dict[str, tuple[Step, Any]], opt: dict[str, Any]) -> None:
         self.steps = steps
         self.opt = opt
+        # the fault publishers, built once with the pipelines: a misconfigured one fails here
+        self._flush = flush_faults(**opt)
+        self._flush_reported = flush_faults(**{**opt, "report": True})
         self._redeem: Step | None = None  # the claim-check step, built on the first stub seen
 
     @property
@@ -66,7 +70,7 @@ class Pipelines:
         s = Stream.merge(lines)
         if include_faults:
             report = invocation is not None and invocation.report_faults
-            s = s.errors(faults).through(flush_faults(**{**self.opt, "report": report}))
+            s = s.errors(faults).through(self._flush_reported if report else self._flush)
         return s
 
     def _redeem_stub(self, uow: Any) -> Any:
@@ -130,8 +134,9 @@ def initialize(pipelines: Mapping[str, Pipeline], opt: Mapping[str, Any] | None 
     if opt is not None and not isinstance(opt, Mapping):
         raise ConfigurationError(f"initialize: opt must be a mapping of options, got {type(opt).__name__}")
     base = dict(opt or {})
-    enabled = base.get("enabled_pipelines")
-    disabled = base.get("disabled_pipelines") or ()
+    check_options("initialize", base, _INITIALIZE_OPTIONS)
+    enabled = _ids("enabled_pipelines", base.get("enabled_pipelines"))
+    disabled = _ids("disabled_pipelines", base.get("disabled_pipelines")) or frozenset()
     debug = str(base.get("debug") or "")
     steps: dict[str, tuple[Step, Any]] = {}
     for pid, pipeline in pipelines.items():
@@ -152,3 +157,17 @@ def initialize(pipelines: Mapping[str, Pipeline], opt: Mapping[str, Any] | None 
             )
         steps[pid] = (step, logger)
     return Pipelines(steps, base)
+
+
+_INITIALIZE_OPTIONS = frozenset({"enabled_pipelines", "disabled_pipelines", "debug", "publish", "connectors"})
+
+
+def _ids(name: str, value: Any) -> frozenset[str] | None:
+    """Pipeline ids: a collection of ids, or a comma-separated string (as the environment gives)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset(v.strip() for v in value.split(",") if v.strip())
+    if not isinstance(value, Iterable):
+        raise ConfigurationError(f"initialize: {name} must be a collection of pipeline ids, got {value!r}")
+    return frozenset(str(v) for v in value)

@@ -193,7 +193,6 @@ class LambdaHandler:
             invocation,
             timed_out=timed_out,
             partial=self.partial_batch_response,
-            report_faults=self.faults_as_failures,
             firehose=firehose,
         )
 
@@ -411,10 +410,11 @@ def _answer(
     *,
     timed_out: bool,
     partial: bool,
-    report_faults: bool,
     firehose: bool,
 ) -> Response:
-    faulted = out.faults if report_faults else []
+    # A fault not published (reported on purpose, or no publisher configured) is reported: a fault
+    # that was only logged would let Lambda delete its record.
+    faulted = [f for f in out.faults if "published" not in f]
     withheld = gate.withheld is not None
     if records is None:
         if timed_out or withheld or invocation.skipped:
@@ -445,9 +445,11 @@ def _answer(
         return _firehose_answer(records, index, out, bad)
     if not bad:
         return {"batchItemFailures": []} if partial else None
-    if not partial:  # faults_as_failures requires partial: only the deadline gets here
+    if not partial:  # nothing can be reported: fail, so that Lambda retries the batch
         if timed_out:
             raise DeadlineExceededError("the invocation ran out of time with work in flight")
+        if faulted:  # no publisher: the fault's error, not a silent success
+            raise faulted[0]["error"]
         raise DeadlineExceededError(f"{len(bad)} of {len(records)} records were not processed in time")
     positions = sorted(bad)
     if _ordered(records):

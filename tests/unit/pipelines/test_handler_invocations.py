@@ -353,3 +353,49 @@ def test_at_the_hard_deadline_the_handler_waits_for_aws_calls_in_flight() -> Non
     assert finished and finished[0] <= returned  # the write landed before the handler answered
     assert connector.in_flight == 0
     cache.close()
+
+
+def test_a_fault_without_a_publisher_is_reported_not_only_logged() -> None:
+    """No BUS_NAME / publish: a fault only logged would let Lambda delete its record."""
+
+    def pipeline(opt: dict[str, Any]) -> Any:
+        def step(uow: dict[str, Any]) -> dict[str, Any]:
+            if uow["event"]["n"] == 1:
+                raise ValueError("poison")
+            return uow
+
+        return lambda s: s.map(faulty(step))
+
+    sqs = to_sqs_event_records(EVENTS)
+    with lambda_handler(
+        initialize({"p": pipeline}, {}), source=from_sqs_event, partial_batch_response=True
+    ) as h:
+        assert h(sqs, None) == {"batchItemFailures": [{"itemIdentifier": sqs["Records"][1]["messageId"]}]}
+    with (
+        lambda_handler(initialize({"p": pipeline}, {}), source=from_sqs_event) as h,
+        pytest.raises(ValueError, match="poison"),
+    ):
+        h(sqs, None)  # nothing to report it by: the invocation fails, Lambda retries
+
+
+def test_a_misconfigured_fault_publisher_fails_when_the_pipelines_are_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lambda_stream import publish_to_event_bridge
+
+    monkeypatch.delenv("BUS_NAME", raising=False)
+    with pytest.raises(ConfigurationError, match="bus_name"):
+        initialize({"p": lambda opt: lambda s: s}, {"publish": publish_to_event_bridge})
+
+
+def test_initialize_checks_its_own_options() -> None:
+    p = {"p1": lambda opt: lambda s: s, "p10": lambda opt: lambda s: s}
+    with pytest.raises(
+        ConfigurationError,
+        match=r"initialize: unknown option 'disable_pipelines' \(did you mean 'disabled_pipelines'\?\)",
+    ):
+        initialize(p, {"disable_pipelines": ["p1"]})
+    with pytest.raises(ConfigurationError, match="did you mean 'enabled_pipelines'"):
+        initialize(p, {"enabledPipelines": ["p1"]})
+    assert initialize(p, {"enabled_pipelines": "p10"}).ids == ["p10"]  # ids, never substrings
+    assert initialize(p, {"disabled_pipelines": "p10"}).ids == ["p1"]
