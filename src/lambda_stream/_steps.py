@@ -189,6 +189,10 @@ class StepBuild:
                     f"{self.step}: {type(given).__name__} runs {capacity} requests at once but the step"
                     f" asks for parallel={parallel}: build the connector with parallel={parallel} or more"
                 )
+            cache = self.shared.get("connectors")
+            track = getattr(cache, "track", None)
+            if callable(track):  # the handler waits for its calls in flight at the deadline too
+                track(given)
             return given
         cls = spec.load()
         kwargs: dict[str, Any] = {

@@ -210,6 +210,13 @@ class ConnectorCache:
 
     def __init__(self) -> None:
         self._connectors: dict[tuple[Any, ...], Any] = {}
+        self._given: dict[int, Any] = {}  # connectors steps were given: waited for, never closed
+
+    def track(self, connector: Any) -> None:
+        """Count a connector a step was given (``connector=``) in ``wait_idle``; the cache does
+        not own it, so ``close`` leaves it alone."""
+        if callable(getattr(connector, "wait_idle", None)):
+            self._given.setdefault(id(connector), connector)
 
     def get(self, cls: type[K], **kwargs: Any) -> K:
         key = (cls, *sorted(kwargs.items()))
@@ -225,10 +232,10 @@ class ConnectorCache:
 
     def wait_idle(self, timeout_s: float | None) -> bool:
         """Wait up to ``timeout_s`` seconds in all (None: until done) for the calls still running in
-        every cached connector (see ``Connector.wait_idle``). True when none is running any more."""
+        every cached or tracked connector (see ``Connector.wait_idle``). True when none is running."""
         deadline = None if timeout_s is None else time.monotonic() + max(0.0, timeout_s)
         idle = True
-        for connector in list(self._connectors.values()):
+        for connector in [*self._connectors.values(), *self._given.values()]:
             waiter = getattr(connector, "wait_idle", None)
             if callable(waiter):
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())

@@ -135,6 +135,10 @@ def initialize(pipelines: Mapping[str, Pipeline], opt: Mapping[str, Any] | None 
         raise ConfigurationError(f"initialize: opt must be a mapping of options, got {type(opt).__name__}")
     base = dict(opt or {})
     check_options("initialize", base, _INITIALIZE_OPTIONS)
+    if base.get("connectors") is None:  # one cache per Pipelines: clients shared, calls in flight waited for
+        from ..connectors.base import ConnectorCache
+
+        base["connectors"] = ConnectorCache()
     enabled = _ids("enabled_pipelines", base.get("enabled_pipelines"))
     disabled = _ids("disabled_pipelines", base.get("disabled_pipelines")) or frozenset()
     debug = str(base.get("debug") or "")

@@ -305,7 +305,8 @@ def test_claim_check_stubs_are_redeemed_before_any_pipeline_sees_them() -> None:
     assert published[0]["uow"]["record"]["kinesis"]["sequenceNumber"] == "1"
 
 
-def test_at_the_hard_deadline_the_handler_waits_for_aws_calls_in_flight() -> None:
+@pytest.mark.parametrize("cached", [True, False], ids=["cached connector", "connector= given to the step"])
+def test_at_the_hard_deadline_the_handler_waits_for_aws_calls_in_flight(cached: bool) -> None:
     """A cancelled invocation cannot stop a boto3 call: its write must land before the handler
     answers (and before the next invocation), never after."""
     import time as clock
@@ -329,7 +330,10 @@ def test_at_the_hard_deadline_the_handler_waits_for_aws_calls_in_flight() -> Non
             return {}
 
     cache = ConnectorCache()
-    connector = cache.get(DynamoDBConnector, client=SlowClient(), parallel=64)
+    if cached:
+        connector = cache.get(DynamoDBConnector, client=SlowClient(), parallel=64)
+    else:  # not in the handler's cache: the step registers it there
+        connector = DynamoDBConnector(client=SlowClient(), parallel=64)
 
     def pipeline(opt: dict[str, Any]) -> Any:
         def to_request(uow: dict[str, Any]) -> dict[str, Any]:
