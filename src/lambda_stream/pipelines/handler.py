@@ -105,6 +105,11 @@ class LambdaHandler:
         for name, ms in (("soft_margin_ms", soft_margin_ms), ("hard_margin_ms", hard_margin_ms)):
             if isinstance(ms, bool) or not isinstance(ms, int | float) or ms < 0:
                 raise ConfigurationError(f"lambda_handler: {name} must be a number of ms >= 0, got {ms!r}")
+        if soft_margin_ms < hard_margin_ms:
+            raise ConfigurationError(
+                f"lambda_handler: soft_margin_ms ({soft_margin_ms}) must be >= hard_margin_ms ({hard_margin_ms}):"
+                " the soft stop (no new records) comes before the hard one (cancel what is in flight)"
+            )
         if faults_as_failures and not partial_batch_response:
             raise ConfigurationError("lambda_handler: faults_as_failures needs partial_batch_response=True")
         if isinstance(target, Pipelines):

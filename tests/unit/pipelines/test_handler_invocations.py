@@ -403,3 +403,31 @@ def test_initialize_checks_its_own_options() -> None:
         initialize(p, {"enabledPipelines": ["p1"]})
     assert initialize(p, {"enabled_pipelines": "p10"}).ids == ["p10"]  # ids, never substrings
     assert initialize(p, {"disabled_pipelines": "p10"}).ids == ["p1"]
+
+
+def test_two_collect_rules_for_one_event_type_fail_when_built() -> None:
+    from lambda_stream import collect, initialize_from
+
+    with pytest.raises(ConfigurationError, match=r"rule c2: event type 'b' is already collected by rule c1"):
+        initialize_from(
+            [
+                {"id": "c1", "flavor": collect, "event_type": ["a", "b"]},
+                {"id": "c2", "flavor": collect, "event_type": "b"},
+            ]
+        )
+    assert (
+        len(
+            initialize_from(
+                [
+                    {"id": "c1", "flavor": collect, "event_type": "a"},
+                    {"id": "c2", "flavor": collect, "event_type": "b"},
+                ]
+            )
+        )
+        == 2
+    )
+
+
+def test_the_soft_margin_must_not_be_below_the_hard_one() -> None:
+    with pytest.raises(ConfigurationError, match=r"soft_margin_ms .* must be >= hard_margin_ms"):
+        lambda_handler(initialize({}, {}), source=from_kinesis, soft_margin_ms=0, hard_margin_ms=1000)
