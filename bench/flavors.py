@@ -7,7 +7,7 @@ fake DynamoDB connector (an ``async`` method that returns at once), so what is m
 per-record cost of the stream, not of AWS.
 
 - materialize: ``{"flavor": materialize, "event_type": [...], "to_update_request": fn}`` vs
-  ``s.filter(out_source_is_self).filter(on_event_type(rule)).map(faulty(...)).through(update_dynamodb(...))``.
+  ``s.filter(out_source_is(self_source())).filter(on_event_type(rule)).map(faulty(...)).through(update_dynamodb(...))``.
 - collect: ``{"flavor": collect, "event_type": [...]}`` vs ``s.filter(on_event_type(rule))
   .map(faulty(to_put_request)).through(put_dynamodb(...))`` building the same EVENT row by hand.
 
@@ -35,13 +35,13 @@ from lambda_stream import (
     initialize_from,
     materialize,
     on_event_type,
-    out_source_is_self,
     put_dynamodb,
     timestamp_condition,
     ttl,
     update_dynamodb,
     update_expression,
 )
+from lambda_stream.filters import out_source_is, self_source
 from lambda_stream.testing import to_kinesis_records
 
 Uow = dict[str, Any]
@@ -108,7 +108,8 @@ def hand_materialize(o: dict[str, Any]) -> Callable[[Stream[Any]], Stream[Any]]:
     def to_request(uow: Uow) -> Uow:
         return {**uow, "update_request": to_update_request(uow)}
 
-    return lambda s: s.filter(out_source_is_self).filter(on_type).map(faulty(to_request)).through(sink)
+    drop_own = out_source_is(self_source())  # read once, as the flavor does
+    return lambda s: s.filter(drop_own).filter(on_type).map(faulty(to_request)).through(sink)
 
 
 def hand_collect(o: dict[str, Any]) -> Callable[[Stream[Any]], Stream[Any]]:

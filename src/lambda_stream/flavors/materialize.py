@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..filters import out_source_is_self
+from ..filters import out_source_is, self_source
 from ..sinks.dynamodb import update_dynamodb
 from ._steps import assign, chain, compacted, keep, retryable, select, split_on
 from .rule import Step, flavor
@@ -30,7 +30,7 @@ __all__ = ["materialize"]
 def materialize(rule: dict[str, Any]) -> Step:
     """Events of ``event_type`` -> ``to_update_request`` -> ``update_dynamodb``."""
     return chain(
-        keep(out_source_is_self),
+        keep(out_source_is(self_source())),  # this service's name, read when the rule is built
         select(rule),
         compacted(rule),
         split_on(rule),
